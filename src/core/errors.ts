@@ -1,0 +1,86 @@
+
+/** The root of every error braid throws on purpose. */
+export class BraidError extends Error {
+  override name = 'BraidError';
+}
+
+/** A model spec string that braid cannot parse or does not know. */
+export class ModelSpecError extends BraidError {
+  override name = 'ModelSpecError';
+}
+
+/** A provider needs a setting (a key, a base URL) that is not there. Never holds the key itself. */
+export class MissingSettingError extends BraidError {
+  override name = 'MissingSettingError';
+  readonly setting: string;
+  constructor(setting: string, message: string) {
+    super(message);
+    this.setting = setting;
+  }
+}
+
+/** The model kept answering with output that is not valid JSON or fails the schema. */
+export class InvalidOutputError extends BraidError {
+  override name = 'InvalidOutputError';
+  readonly rawOutput: string;
+  readonly attempts: number;
+  constructor(rawOutput: string, attempts: number, options: { cause: unknown }) {
+    super(`output failed the schema after ${attempts} attempts: ${describeCause(options.cause)}`, options);
+    this.rawOutput = rawOutput;
+    this.attempts = attempts;
+  }
+}
+
+/** A call failed on the wire, after every retry the policy allowed (or at once, when not retryable). */
+export class ProviderCallError extends BraidError {
+  override name = 'ProviderCallError';
+  readonly attempts: number;
+  readonly statusCode: number | undefined;
+  constructor(message: string, attempts: number, statusCode: number | undefined, options: { cause: unknown }) {
+    super(message, options);
+    this.attempts = attempts;
+    this.statusCode = statusCode;
+  }
+}
+
+/** One attempt ran past its deadline. Retryable; surfaces as a ProviderCallError cause when retries run out. */
+export class StepTimeoutError extends BraidError {
+  override name = 'StepTimeoutError';
+  constructor(timeoutMs: number) {
+    super(`no answer within ${timeoutMs} ms (set timeoutMs / --timeout to allow longer)`);
+  }
+}
+
+/** The run was cancelled through its AbortSignal (or Ctrl-C). */
+export class RunCancelledError extends BraidError {
+  override name = 'RunCancelledError';
+}
+
+/** The next call could push the run past `maxCostUsd`, so no new call was started. */
+export class CostLimitError extends BraidError {
+  override name = 'CostLimitError';
+  readonly spentUsd: number;
+  readonly limitUsd: number;
+  readonly completedSteps: number;
+  constructor(spentUsd: number, limitUsd: number, completedSteps: number) {
+    super(
+      `cost cap reached: $${spentUsd.toFixed(4)} spent of $${limitUsd.toFixed(4)} after ${completedSteps} completed steps; ` +
+        'raise maxCostUsd / --max-cost to continue',
+    );
+    this.spentUsd = spentUsd;
+    this.limitUsd = limitUsd;
+    this.completedSteps = completedSteps;
+  }
+}
+
+
+function describeCause(cause: unknown): string {
+  const text = cause instanceof Error ? cause.message : String(cause);
+  return text.length > 300 ? `${text.slice(0, 300)}…` : text;
+}
+
+/** The error a cancelled run surfaces: the reason it was aborted with (a cost cap), or a RunCancelledError. */
+export function cancellationError(signal: AbortSignal): BraidError {
+  const reason: unknown = signal.reason;
+  return reason instanceof BraidError ? reason : new RunCancelledError('the run was cancelled', { cause: reason });
+}

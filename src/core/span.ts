@@ -1,0 +1,46 @@
+/**
+ * One timed piece of a run, as written to the in-memory result, the JSONL trace
+ * file and the journal. The viewer and the run summary read nothing else.
+ *
+ * - `run`: the whole run; the root of the tree.
+ * - `group`: a pattern node (chain, parallel item, route, orchestrate…), no model call of its own.
+ * - `step`: one typed LLM step; its children are its attempts.
+ * - `attempt`: one request on the wire (or one replay from the cache or journal).
+ */
+export type SpanKind = 'run' | 'group' | 'step' | 'attempt';
+
+export type SpanStatus = 'ok' | 'error' | 'cancelled';
+
+export interface Span {
+  id: string;
+  parentId?: string;
+  runId: string;
+  kind: SpanKind;
+  name: string;
+  /** The model spec, e.g. `openai:gpt-4o-mini`. */
+  model?: string;
+  /** Epoch milliseconds. */
+  start: number;
+  end: number;
+  status: SpanStatus;
+  /** On a step: how many attempts it took. */
+  attempts?: number;
+  /** On an attempt: time spent queued in the rate limiter before the request went out. */
+  waitMs?: number;
+  /** On an attempt: backoff slept before it, after a 429, 5xx or network error. */
+  backoffMs?: number;
+  /** On an attempt: the provider answered 429. */
+  rateLimited?: boolean;
+  /** HTTP status of the attempt, when there was one. */
+  httpStatus?: number;
+  inputTokens?: number;
+  outputTokens?: number;
+  /** Input tokens served from a provider's prompt cache or the local model's reused prefix. */
+  cachedInputTokens?: number;
+  costUsd?: number;
+  /** Served from the response cache or replayed from the journal: no model call was made. */
+  replayed?: 'cache' | 'journal';
+  prompt?: string;
+  output?: string;
+  error?: string;
+}

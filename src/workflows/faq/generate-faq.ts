@@ -1,0 +1,135 @@
+import { BraidError } from '../../core/errors.js';
+import { chain } from '../../core/chain.js';
+import { parallel, type Settled } from '../../core/parallel.js';
+import type { Runtime } from '../../core/runtime.js';
+import { group } from '../../core/scope.js';
+import { answerPrompt, documentsPrefix, questionsPrompt, singlePrompt, sourcesPrompt } from './faq-prompts.js';
+import { AnswerSchema, questionsSchema, singlePromptSchema, sourcesSchema, uniqueTitles, type FaqEntry } from './faq-schemas.js';
+import type { SourceDocument } from './load-documents.js';
+import { splitIntoParts, spreadQuestions, type CorpusPart } from './split-documents.js';
+
+export type FaqMode = 'single' | 'chain' | 'parallel';
+
+export interface FaqOptions {
+  /** How many questions. Chain and parallel modes guarantee exactly this many. @default 5 */
+  questions?: number;
+  /** `single`: one prompt (the baseline); `chain`: one step after another; `parallel`: questions fan out. @default 'parallel' */
+  mode?: FaqMode;
+  /** Documents larger than this (in characters) are split, and questions spread across the parts. @default 24_000 */
+  maxPartCharacters?: number;
+}
+
+export interface FaqResult {
+  faqs: FaqEntry[];
+  /** Questions whose answer or sources could not be had; their siblings are in `faqs`. */
+  failures: { question: string; error: string }[];
+}
+
+/** Rounds of asking for more questions before giving up on an exact count. */
+const QUESTION_ROUNDS = 4;
+
+/**
+ * The FAQ pipeline: exactly N questions, an answer to each from the documents only, and the
+ * titles that support it, constrained to the real titles.
+ *
+ * @example
+ * const { faqs } = await generateFaq(braid, await Promise.all(files.map(readDocument)), { questions: 4 });
+ */
+export async function generateFaq(
+  braid: Runtime,
+  documents: readonly SourceDocument[],
+  { questions: count = 5, mode = 'parallel', maxPartCharacters = 24_000 }: FaqOptions = {},
+): Promise<FaqResult> {
+  if (!Number.isInteger(count) || count < 1) throw new BraidError(`questions must be a whole number of at least 1, not ${count}`);
+  if (documents.length === 0) throw new BraidError('the FAQ needs at least one document');
+  const parts = splitIntoParts(documents, maxPartCharacters);
+  if (mode === 'single') return singlePromptFaq(braid, parts, count);
+
+  const perPart = spreadQuestions(parts, count);
+  const isParallel = mode === 'parallel';
+  const planned = await mapInMode(isParallel, braid, parts, (part, index) => collectQuestions(braid, part, perPart[index] ?? 0), 'part');
+  const questions = planned.flatMap((result, index) => {
+    if (!result.ok) throw result.error; // no questions, no FAQ: nothing to isolate yet
+    return result.value.map((question) => ({ question, part: parts[index]! }));
+  });
+
+  const answerWithSources = chain(
+    ['answer', async ({ question, part }: { question: string; part: CorpusPart }) => {
+      const { answer } = await braid.step({ name: 'answer', system: documentsPrefix(part.documents), prompt: answerPrompt(question), schema: AnswerSchema });
+      return { question, answer, part };
+    }],
+    ['sources', async ({ question, answer, part }) => {
+      const titles = uniqueTitles(part.documents.map((document) => document.title));
+      const { sources } = await braid.step({
+        name: 'sources',
+        system: documentsPrefix(part.documents),
+        prompt: sourcesPrompt(question, answer, titles),
+        schema: sourcesSchema(titles),
+      });
+      return { question, answer, sources: uniqueTitles(sources) };
+    }],
+  );
+  const answered = await mapInMode(isParallel, braid, questions, (item) => answerWithSources(item), 'question');
+  const faqs: FaqEntry[] = [];
+  const failures: FaqResult['failures'] = [];
+  answered.forEach((result, index) => {
+    if (result.ok) faqs.push(result.value);
+    else failures.push({ question: questions[index]!.question, error: result.error instanceof Error ? result.error.message : String(result.error) });
+  });
+  return { faqs, failures };
+}
+
+/** Exactly `count` distinct questions from one part: asks again for the missing ones, trims extras. */
+async function collectQuestions(braid: Runtime, part: CorpusPart, count: number): Promise<string[]> {
+  const found = new Map<string, string>();
+  for (let round = 0; round < QUESTION_ROUNDS && found.size < count; round += 1) {
+    const missing = count - found.size;
+    const { questions } = await braid.step({
+      name: 'questions',
+      system: documentsPrefix(part.documents),
+      prompt: questionsPrompt(missing, [...found.values()]),
+      schema: questionsSchema(missing),
+    });
+    for (const question of questions) {
+      const normalized = question.trim().toLowerCase().replace(/\s+/g, ' ');
+      if (normalized !== '' && !found.has(normalized)) found.set(normalized, question.trim());
+    }
+  }
+  if (found.size < count) {
+    throw new BraidError(`the model gave ${found.size} distinct questions where ${count} were asked, after ${QUESTION_ROUNDS} tries`);
+  }
+  return [...found.values()].slice(0, count);
+}
+
+async function singlePromptFaq(braid: Runtime, parts: readonly CorpusPart[], count: number): Promise<FaqResult> {
+  const documents = parts.flatMap((part) => part.documents);
+  const titles = uniqueTitles(documents.map((document) => document.title));
+  const { faqs } = await braid.step({
+    name: 'faq',
+    system: documentsPrefix(documents),
+    prompt: singlePrompt(count, titles),
+    schema: singlePromptSchema(count, titles),
+  });
+  return { faqs: faqs.slice(0, count).map((entry) => ({ ...entry, sources: uniqueTitles(entry.sources) })), failures: [] };
+}
+
+/** Runs over items concurrently in parallel mode, one after another in chain mode, settling each. */
+async function mapInMode<Item, Result>(
+  isParallel: boolean,
+  braid: Runtime,
+  items: readonly Item[],
+  run: (item: Item, index: number) => Promise<Result>,
+  name: string,
+): Promise<Settled<Result>[]> {
+  if (isParallel) return parallel(items, run, { signal: braid.signal, name });
+  const results: Settled<Result>[] = [];
+  for (const [index, item] of items.entries()) {
+    try {
+      results.push({ ok: true, value: await group(`${name}[${index}]`, () => run(item, index)) });
+    } catch (error) {
+      if (braid.signal.aborted) throw error;
+      results.push({ ok: false, error });
+    }
+  }
+  return results;
+}
