@@ -1,5 +1,5 @@
 import pLimit from 'p-limit';
-import { cancellationError } from './errors.js';
+import { cancellationError, RunCancelledError } from './errors.js';
 import { group } from './scope.js';
 
 /** One item's outcome: its value, or why it failed. The others are unaffected either way. */
@@ -34,7 +34,10 @@ export async function parallel<Item, Result>(
     items.map((item, index) =>
       limit(async (): Promise<Settled<Result>> => {
         // a cancelled run, or a failed fail-fast one, starts nothing new
-        if (itemSignal.aborted) return { ok: false, error: cancellationError(itemSignal) };
+        if (signal?.aborted) return { ok: false, error: cancellationError(signal) };
+        if (stop.signal.aborted) {
+          return { ok: false, error: new RunCancelledError('not started: an earlier item failed (failFast)', { cause: stop.signal.reason }) };
+        }
         try {
           return { ok: true, value: await group(`${name}[${index}]`, () => run(item, index, itemSignal)) };
         } catch (error) {

@@ -76,8 +76,8 @@ export function createRateLimiter({
   windowMs = 60_000,
 }: RateLimits = {}): RateLimiter {
   const maxConcurrency = Math.max(1, concurrency);
-  // the server stamps arrival, we stamp departure: a margin keeps both windows agreeing
-  const windowWithMargin = windowMs + Math.max(50, windowMs * 0.02);
+  // a call counts from when it ends (see release), so this margin only absorbs timer granularity
+  const windowWithMargin = windowMs + 10;
   const waiters: Waiter[] = [];
   const window: WindowEntry[] = [];
   let inFlight = 0;
@@ -158,6 +158,11 @@ export function createRateLimiter({
         if (released) return;
         released = true;
         inFlight -= 1;
+        // the provider stamped the request somewhere between our send and its answer; counting it
+        // from the answer keeps our window behind the provider's, whatever the network delay was
+        entry.at = Date.now();
+        window.splice(window.indexOf(entry), 1);
+        window.push(entry);
         if (outcome.tokens !== undefined) entry.tokens = outcome.tokens;
         if (outcome.rateLimited) {
           const at = Date.now();

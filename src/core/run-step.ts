@@ -74,13 +74,18 @@ export async function runStep<Schema extends z.ZodType | undefined>(call: StepCa
     attempts += 1;
     if (call.signal.aborted) throw cancellationError(call.signal);
     const estimatedInput = estimateTokens(messages) + schemaTokens;
-    const settleCost = call.beforeAttempt(estimatedInput);
     const lease = await call.limiter
       .acquire({ tokens: estimatedInput + (call.maxOutputTokens ?? 256), signal: call.signal })
       .catch(() => {
-        settleCost();
         throw cancellationError(call.signal);
       });
+    let settleCost: () => void;
+    try {
+      settleCost = call.beforeAttempt(estimatedInput); // judged when the call would really start
+    } catch (error) {
+      lease.release();
+      throw error;
+    }
     const timeout = AbortSignal.timeout(call.timeoutMs);
     const start = Date.now();
     const base = { start, waitMs: lease.waitMs, backoffMs };

@@ -116,6 +116,7 @@ export function createRuntime({
   let spentUsd = 0;
   let reservedUsd = 0;
   let completedSteps = 0;
+  let costCapReached = false;
 
   function openSpan(fields: Omit<Span, 'id' | 'runId' | 'start' | 'end' | 'status'> & { start?: number }): Span {
     const span: Span = { id: randomUUID(), runId, start: Date.now(), end: 0, status: 'ok', ...fields };
@@ -158,10 +159,10 @@ export function createRuntime({
       throw new MissingSettingError('prices', `maxCostUsd needs a price for ${modelKey}: pass prices (or --prices FILE) for it`);
     }
     const estimate = costOf(price, { inputTokens: estimatedInputTokens, outputTokens: maxOutputTokens ?? 512 });
-    if (spentUsd + reservedUsd + estimate > maxCostUsd) {
-      const error = new CostLimitError(spentUsd, maxCostUsd, completedSteps);
-      controller.abort(error); // nothing new starts once the cap is reached
-      throw error;
+    if (costCapReached || spentUsd + reservedUsd + estimate > maxCostUsd) {
+      // once reached, the cap stays reached: nothing new starts, calls in flight finish
+      costCapReached = true;
+      throw new CostLimitError(spentUsd, maxCostUsd, completedSteps);
     }
     reservedUsd += estimate;
     let settled = false;

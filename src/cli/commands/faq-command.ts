@@ -1,0 +1,103 @@
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Command, Option } from 'commander';
+import { parallel } from '../../core/parallel.js';
+import { generateFaq, type FaqMode } from '../../workflows/faq/generate-faq.js';
+import { listDocumentFiles, readDocument } from '../../workflows/faq/load-documents.js';
+import { positiveInteger, withEngineFlags, type EngineFlags } from '../engine-flags.js';
+import { EXIT } from '../exit-codes.js';
+import { formatFaqMarkdown } from '../format-faq.js';
+import { packageRoot } from '../package-root.js';
+import { summaryJson } from '../summary-json.js';
+import { describeFinished, withCliRun } from '../with-cli-run.js';
+
+interface FaqFlags extends EngineFlags {
+  questions: number;
+  mode: FaqMode;
+  out?: string;
+  perDocument?: boolean;
+}
+
+
+export function faqCommand(): Command {
+  const command = new Command('faq')
+    .description('generate a FAQ from documents: exactly N questions, answers from the text only, sources from the real titles')
+    .argument('[paths...]', 'Markdown, text or HTML files, or directories of them (default: the bundled samples)')
+    .addOption(new Option('-q, --questions <n>', 'how many questions').default(5).argParser(positiveInteger))
+    .addOption(new Option('--mode <mode>', 'single: one prompt; chain: sequential; parallel: fan out').choices(['single', 'chain', 'parallel']).default('parallel'))
+    .addOption(new Option('--per-document', 'one FAQ per document instead of one over all of them'))
+    .addOption(new Option('-o, --out <file>', 'write the result to a file instead of stdout'))
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ braid faq                                   # the bundled samples, local model
+  $ braid faq docs/ --questions 8 --json        # one FAQ over a folder, as JSON
+  $ braid faq notes.md --model google:gemini-2.5-flash --rpm 60
+  $ braid faq corpus/ --per-document --json --out faqs.json --trace run.jsonl`,
+    );
+  return withEngineFlags(command).action(async (paths: string[], flags: FaqFlags) => {
+    process.exitCode = await runFaq(paths, flags);
+  });
+}
+
+async function runFaq(paths: string[], flags: FaqFlags): Promise<number> {
+  return withCliRun(flags, 'faq', async ({ braid, progress, isInteractive, promptBudgetCharacters }) => {
+    const files = await listDocumentFiles(paths.length > 0 ? paths : [join(packageRoot(), 'samples')]);
+    const options = { questions: flags.questions, mode: flags.mode, maxPartCharacters: promptBudgetCharacters };
+    // the steps a FAQ takes when nothing is retried: questions, then an answer and sources per question
+    const stepsPerFaq = flags.mode === 'single' ? 1 : 1 + 2 * flags.questions;
+
+    if (!flags.perDocument) {
+      progress.setTotal(stepsPerFaq);
+      const documents = await Promise.all(files.map(readDocument));
+      const { faqs, failures } = await braid.run('faq', () => generateFaq(braid, documents, options));
+      const summary = braid.summary();
+      const text = flags.json
+        ? JSON.stringify({ faqs, ...(failures.length > 0 ? { failures } : {}), summary: summaryJson(summary) }, null, 2)
+        : formatFaqMarkdown(faqs, documents.length === 1 ? `FAQ: ${documents[0]!.title}` : 'FAQ');
+      await emit(text, flags.out);
+      for (const failure of failures) process.stderr.write(`braid: failed "${failure.question}": ${failure.error}\n`);
+      if (isInteractive) process.stderr.write(`braid: ${describeFinished(summary)}\n`);
+      return failures.length > 0 ? EXIT.failed : EXIT.ok;
+    }
+
+    progress.setTotal(stepsPerFaq * files.length);
+    const results = await braid.run('faq', () =>
+      parallel(
+        files,
+        async (file) => {
+          const document = await readDocument(file);
+          const result = await generateFaq(braid, [document], options);
+          return { file, title: document.title, ...result };
+        },
+        // reading a document only when its turn comes keeps a large batch out of memory
+        { signal: braid.signal, name: 'document', concurrency: 16 },
+      ),
+    );
+    const documents = results.map((result, index) =>
+      result.ok
+        ? { file: result.value.file, title: result.value.title, faqs: result.value.faqs, ...(result.value.failures.length > 0 ? { failures: result.value.failures } : {}) }
+        : { file: files[index]!, error: result.error instanceof Error ? result.error.message : String(result.error), faqs: [] },
+    );
+    const summary = braid.summary();
+    const text = flags.json
+      ? JSON.stringify({ documents, summary: summaryJson(summary) }, null, 2)
+      : documents.map((document) => ('error' in document ? `# ${document.file}\n\nFailed: ${document.error}\n` : formatFaqMarkdown(document.faqs, `FAQ: ${document.title}`))).join('\n');
+    await emit(text, flags.out);
+    const failed = documents.filter((document) => 'error' in document || 'failures' in document);
+    for (const document of failed) if ('error' in document) process.stderr.write(`braid: failed ${document.file}: ${document.error}\n`);
+    if (isInteractive) process.stderr.write(`braid: ${describeFinished(summary)}\n`);
+    return failed.length > 0 ? EXIT.failed : EXIT.ok;
+  });
+}
+
+async function emit(text: string, out: string | undefined): Promise<void> {
+  if (out) {
+    await writeFile(out, `${text}\n`);
+    process.stderr.write(`braid: wrote ${out}\n`);
+  } else {
+    process.stdout.write(`${text}\n`);
+  }
+}
+

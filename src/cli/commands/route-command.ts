@@ -1,0 +1,86 @@
+import { readFile } from 'node:fs/promises';
+import { text } from 'node:stream/consumers';
+import { Command, Option } from 'commander';
+import { parallel } from '../../core/parallel.js';
+import { InputError } from '../../workflows/input-error.js';
+import { routeQuery } from '../../workflows/support/route-query.js';
+import { loadRouterConfig } from '../../workflows/support/support-intents.js';
+import { withEngineFlags, type EngineFlags } from '../engine-flags.js';
+import { EXIT } from '../exit-codes.js';
+import { summaryJson } from '../summary-json.js';
+import { describeFinished, withCliRun } from '../with-cli-run.js';
+
+interface RouteFlags extends EngineFlags {
+  batch?: string;
+  config?: string;
+}
+
+export function routeCommand(): Command {
+  const command = new Command('route')
+    .description('route a support query to Technical Support, Billing Inquiry or General Question, and answer it')
+    .argument('[query]', 'the customer query')
+    .addOption(new Option('--batch <file>', 'route queries read one per line from a file, or - for stdin; prints JSONL'))
+    .addOption(new Option('--config <file>', 'JSON file adding or replacing intents and their handler prompts'))
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ braid route "My invoice shows a double charge"
+  $ braid route "The app crashes on start" --json
+  $ braid route --batch tickets.txt --rpm 60 > routed.jsonl
+  $ cat tickets.txt | braid route --batch - --config intents.json
+
+Config file:
+  {"intents": [{"name": "Refund Request", "description": "asks for money back",
+                "prompt": "You handle refunds. ..."}],
+   "replaceDefaults": false, "fallback": "General Question"}`,
+    );
+  return withEngineFlags(command).action(async (query: string | undefined, flags: RouteFlags) => {
+    process.exitCode = await runRoute(query, flags);
+  });
+}
+
+async function runRoute(query: string | undefined, flags: RouteFlags): Promise<number> {
+  if ((query === undefined) === (flags.batch === undefined)) {
+    process.stderr.write('braid: give one query, or --batch FILE (or - for stdin); see braid route --help\n');
+    return EXIT.usage;
+  }
+  return withCliRun(flags, 'route', async ({ braid, progress, isInteractive }) => {
+    const config = await loadRouterConfig(flags.config);
+    if (query !== undefined) {
+      if (query.trim() === '') throw new InputError('the query is empty');
+      progress.setTotal(2);
+      const routed = await braid.run('route', () => routeQuery(braid, query, config));
+      if (flags.json) process.stdout.write(`${JSON.stringify({ intent: routed.intent, response: routed.response, ...(routed.fellBack ? { fellBack: true } : {}) })}\n`);
+      else process.stdout.write(`Intent: ${routed.intent}${routed.fellBack ? ' (fallback)' : ''}\n\n${routed.response}\n`);
+      if (isInteractive) process.stderr.write(`braid: ${describeFinished(braid.summary())}\n`);
+      return EXIT.ok;
+    }
+
+    const queries = (await readBatch(flags.batch!)).split(/\r?\n/).map((line) => line.trim()).filter((line) => line !== '');
+    if (queries.length === 0) throw new InputError(`${flags.batch === '-' ? 'stdin' : flags.batch} holds no queries`);
+    progress.setTotal(queries.length * 2);
+    const results = await braid.run('route-batch', () =>
+      parallel(queries, (line) => routeQuery(braid, line, config), { signal: braid.signal, name: 'query' }),
+    );
+    let failed = 0;
+    results.forEach((result, index) => {
+      const line = result.ok
+        ? { query: queries[index], intent: result.value.intent, response: result.value.response, ...(result.value.fellBack ? { fellBack: true } : {}) }
+        : { query: queries[index], error: result.error instanceof Error ? result.error.message : String(result.error) };
+      if (!result.ok) failed += 1;
+      process.stdout.write(`${JSON.stringify(line)}\n`);
+    });
+    const summary = braid.summary();
+    if (flags.json) process.stderr.write(`${JSON.stringify({ summary: summaryJson(summary) })}\n`);
+    else if (isInteractive || process.stderr.isTTY) process.stderr.write(`braid: ${describeFinished(summary)}\n`);
+    return failed > 0 ? EXIT.failed : EXIT.ok;
+  });
+}
+
+async function readBatch(source: string): Promise<string> {
+  if (source === '-') return text(process.stdin);
+  return readFile(source, 'utf8').catch((error: unknown) => {
+    throw new InputError(`cannot read ${source}: no such file`, { cause: error });
+  });
+}

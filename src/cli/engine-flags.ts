@@ -1,0 +1,48 @@
+import { InvalidArgumentError, Option, type Command } from 'commander';
+
+/** The flags every command that calls a model shares; they map one to one onto the engine. */
+export interface EngineFlags {
+  model?: string;
+  baseUrl?: string;
+  concurrency?: number;
+  rpm?: number;
+  tpm?: number;
+  timeout?: number;
+  maxCost?: number;
+  trace?: string;
+  json?: boolean;
+  verbose?: boolean;
+  runId?: string;
+  store?: string;
+  cache?: boolean;
+}
+
+/** Adds the engine flags to a command. */
+export function withEngineFlags(command: Command): Command {
+  return command
+    .addOption(new Option('-m, --model <spec>', 'model spec: google:<id>, openai:<id>, anthropic:<id>, openai-compatible:<id>, ollama:<id>, local[:path.gguf]').env('BRAID_MODEL'))
+    .addOption(new Option('--base-url <url>', "override the provider's base URL").env('BRAID_BASE_URL'))
+    .addOption(new Option('--concurrency <n>', 'calls in flight at once per model (default: 8 cloud; local: from cores and memory)').argParser(positiveInteger))
+    .addOption(new Option('--rpm <n>', "the provider's requests-per-minute limit").argParser(positiveInteger))
+    .addOption(new Option('--tpm <n>', "the provider's tokens-per-minute limit").argParser(positiveInteger))
+    .addOption(new Option('--timeout <ms>', 'deadline of each call in milliseconds (default: 60000 cloud, 600000 local)').argParser(positiveInteger))
+    .addOption(new Option('--max-cost <usd>', 'hard spending cap for the run, in USD').argParser(positiveNumber))
+    .addOption(new Option('--trace <file>', 'write every span to this JSONL file'))
+    .addOption(new Option('--run-id <id>', 'name the run (default: generated, printed to stderr)'))
+    .addOption(new Option('--store <file>', 'the run journal database (default: in the braid data directory)'))
+    .addOption(new Option('--cache', 'reuse answers cached by earlier runs with the same model, prompt and schema'))
+    .addOption(new Option('--json', 'print one JSON object (or JSONL in batch mode) instead of Markdown'))
+    .addOption(new Option('--verbose', 'show stack traces on errors'));
+}
+
+export function positiveInteger(text: string): number {
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < 1) throw new InvalidArgumentError(`expected a whole number of at least 1, got "${text}"`);
+  return value;
+}
+
+function positiveNumber(text: string): number {
+  const value = Number(text);
+  if (!Number.isFinite(value) || value <= 0) throw new InvalidArgumentError(`expected a positive number, got "${text}"`);
+  return value;
+}

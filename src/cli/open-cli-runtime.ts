@@ -1,0 +1,63 @@
+import { createRuntime, type Runtime } from '../core/runtime.js';
+import type { Span } from '../core/span.js';
+import { createModel } from '../providers/create-model.js';
+import { createLocalEngine, type LocalEngine } from '../providers/local/local-engine.js';
+import { defaultModelSpec, parseModelSpec } from '../providers/model-spec.js';
+import type { EngineFlags } from './engine-flags.js';
+
+export interface CliRuntime {
+  braid: Runtime;
+  modelSpec: string;
+  isLocal: boolean;
+  /** Characters of documents one prompt may carry with this model. */
+  promptBudgetCharacters: number;
+  close(): Promise<void>;
+}
+
+const CLOUD_TIMEOUT_MS = 60_000;
+// a CPU-bound local model answers slowly, and a deadline that cuts it off wastes the work
+const LOCAL_TIMEOUT_MS = 600_000;
+const CLOUD_PROMPT_CHARACTERS = 24_000;
+/** Room in a local context for instructions, the per-item prompt and the answer. */
+const LOCAL_RESERVED_TOKENS = 1_536;
+/** Conservative: a document that overflows the context fails, one split too finely only costs a call. */
+const CHARACTERS_PER_TOKEN = 3;
+
+/**
+ * The one runtime of a CLI process: the model from `--model`/`BRAID_MODEL` (or the default),
+ * its limits, trace file and cancellation, and the local engine when the model is local.
+ */
+export async function openCliRuntime(
+  flags: EngineFlags,
+  { workflow, signal, onSpan, env = process.env }: { workflow: string; signal: AbortSignal; onSpan?: (span: Span) => void; env?: NodeJS.ProcessEnv },
+): Promise<CliRuntime> {
+  const modelSpec = flags.model ?? defaultModelSpec(env);
+  const isLocal = parseModelSpec(modelSpec).provider === 'local';
+  const engine: LocalEngine | undefined = isLocal ? createLocalEngine({ env }) : undefined;
+  const model = createModel(modelSpec, { baseURL: flags.baseUrl, env, local: engine });
+  // load (or download) the local model up front: a missing file fails before any work starts
+  const localPath = parseModelSpec(modelSpec).model;
+  const localInfo = engine ? await engine.load(localPath === '' ? undefined : localPath) : undefined;
+  const braid = createRuntime({
+    model,
+    name: workflow,
+    limits: { concurrency: flags.concurrency ?? localInfo?.sequences ?? 8, rpm: flags.rpm, tpm: flags.tpm },
+    timeoutMs: flags.timeout ?? (isLocal ? LOCAL_TIMEOUT_MS : CLOUD_TIMEOUT_MS),
+    maxCostUsd: flags.maxCost,
+    traceFile: flags.trace,
+    runId: flags.runId,
+    signal,
+    onSpan,
+  });
+  return {
+    braid,
+    modelSpec,
+    isLocal,
+    promptBudgetCharacters: localInfo
+      ? Math.max(1_000, (localInfo.contextSize - LOCAL_RESERVED_TOKENS) * CHARACTERS_PER_TOKEN)
+      : CLOUD_PROMPT_CHARACTERS,
+    async close() {
+      await engine?.dispose();
+    },
+  };
+}

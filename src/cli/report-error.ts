@@ -1,0 +1,24 @@
+import { CommanderError } from 'commander';
+import { CostLimitError, MissingSettingError, ModelSpecError, RunCancelledError } from '../core/errors.js';
+import { InputError } from '../workflows/input-error.js';
+import { EXIT } from './exit-codes.js';
+
+/** Prints an error as one clear line (with the stack only under `--verbose`) and returns the exit code. */
+export function reportError(error: unknown, { verbose = false, stream = process.stderr } = {}): number {
+  const message = error instanceof Error ? error.message : String(error);
+  stream.write(`braid: ${message}\n`);
+  if (verbose && error instanceof Error) {
+    stream.write(`${error.stack ?? ''}\n`);
+    for (let cause = error.cause; cause; cause = cause instanceof Error ? cause.cause : undefined) {
+      stream.write(`caused by: ${cause instanceof Error ? (cause.stack ?? cause.message) : String(cause)}\n`);
+    }
+  }
+  return exitCodeOf(error);
+}
+
+export function exitCodeOf(error: unknown): number {
+  if (error instanceof CommanderError) return EXIT.usage;
+  if (error instanceof InputError || error instanceof ModelSpecError || error instanceof MissingSettingError) return EXIT.usage;
+  if (error instanceof RunCancelledError && !(error instanceof CostLimitError)) return EXIT.cancelled;
+  return EXIT.failed;
+}

@@ -1,0 +1,65 @@
+import type { RunSummary } from '../core/run-summary.js';
+import type { EngineFlags } from './engine-flags.js';
+import { EXIT } from './exit-codes.js';
+import { openCliRuntime, type CliRuntime } from './open-cli-runtime.js';
+import { createProgress, type Progress } from './progress.js';
+import { exitCodeOf, reportError } from './report-error.js';
+
+export interface CliRunContext extends CliRuntime {
+  progress: Progress;
+  /** Human-readable output: a TTY and no `--json`. */
+  isInteractive: boolean;
+}
+
+/**
+ * The life of one CLI run: opens the runtime, shows progress, turns Ctrl-C into a clean
+ * cancellation that reports what finished, prints errors as one line, and closes everything.
+ * Returns the exit code.
+ */
+export async function withCliRun(flags: EngineFlags, workflow: string, body: (context: CliRunContext) => Promise<number>): Promise<number> {
+  const controller = new AbortController();
+  let interrupts = 0;
+  const onInterrupt = (): void => {
+    interrupts += 1;
+    if (interrupts > 1) process.exit(EXIT.cancelled);
+    process.stderr.write('\nbraid: cancelling; in-flight calls are being stopped (Ctrl-C again to quit at once)\n');
+    controller.abort();
+  };
+  process.on('SIGINT', onInterrupt);
+  const isInteractive = process.stdout.isTTY === true && !flags.json;
+  const progress = createProgress({ enabled: isInteractive, label: workflow });
+  let cli: CliRuntime | undefined;
+  try {
+    cli = await openCliRuntime(flags, { workflow, signal: controller.signal, onSpan: progress.onSpan });
+    process.stderr.write(`braid: run ${cli.braid.runId} (${cli.modelSpec})\n`);
+    const code = await body({ ...cli, progress, isInteractive });
+    progress.stop();
+    return code;
+  } catch (error) {
+    progress.stop();
+    const code = reportError(error, { verbose: flags.verbose });
+    if (cli && exitCodeOf(error) !== EXIT.usage) process.stderr.write(`braid: ${describeFinished(cli.braid.summary())}\n`);
+    return code;
+  } finally {
+    process.off('SIGINT', onInterrupt);
+    cli?.braid.finish(controller.signal.aborted ? 'cancelled' : 'ok');
+    await cli?.close();
+  }
+}
+
+/** One line on what a run did: for the end of a TTY run, and for what finished before a failure. */
+export function describeFinished(summary: RunSummary): string {
+  const seconds = (ms: number): string => `${(ms / 1000).toFixed(1)} s`;
+  const parts = [
+    `${summary.steps - summary.failedSteps} of ${summary.steps} steps finished`,
+    `${summary.calls} calls`,
+    `${summary.retries} retries`,
+    `${summary.rateLimited}×429`,
+    `${(summary.inputTokens + summary.outputTokens).toLocaleString('en-US')} tokens`,
+    `$${summary.costUsd.toFixed(4)}`,
+    `${seconds(summary.wallMs)} (critical path ${seconds(summary.criticalPathMs)})`,
+  ];
+  if (summary.cacheHits > 0) parts.push(`${summary.cacheHits} cache hits`);
+  if (summary.replayedSteps > 0) parts.push(`${summary.replayedSteps} replayed from the journal`);
+  return parts.join(' · ');
+}

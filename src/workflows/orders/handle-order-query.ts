@@ -1,0 +1,61 @@
+import { orchestrate, type TaskOutcome } from '../../core/orchestrate.js';
+import type { Runtime } from '../../core/runtime.js';
+import type { OrderStore } from './order-store.js';
+import { OrderTask } from './order-tasks.js';
+import { runOrderTask, type WorkerResult } from './order-workers.js';
+
+export interface HandledOrderQuery {
+  /** The tasks as the planner emitted them. */
+  tasks: Record<string, unknown>[];
+  /** What each task's worker did, or why the task could not run. */
+  results: (WorkerResult | { status: 'failed'; task: Record<string, unknown>; summary: string })[];
+  response: string;
+}
+
+const PLANNER_INSTRUCTIONS = [
+  'You turn a customer message into a list of tasks for back-office workers.',
+  'Task types: "Billing Inquiry" (needs invoice_number), "Product Return" (needs product_name and reason_for_return), "Status Update" (needs order_id).',
+  'Emit one task per distinct request. Copy ids and product names exactly as written. Use null for a field the message does not give; never guess one.',
+].join('\n');
+
+const SYNTHESIZER_INSTRUCTIONS = [
+  'You write one reply to the customer from the results of the back-office tasks below.',
+  'State only facts that appear in the results. If a record was not found, or a task failed, say so plainly and ask for the correct detail. Never invent numbers, dates or statuses.',
+].join('\n');
+
+/**
+ * The order orchestrator: the planner emits typed tasks, the workers act on the order database
+ * concurrently, and a synthesizer writes one reply from what really happened.
+ */
+export async function handleOrderQuery(braid: Runtime, message: string, store: OrderStore): Promise<HandledOrderQuery> {
+  const run = (task: OrderTask) => Promise.resolve(runOrderTask(task, store));
+  const { planned, outcomes, reply } = await orchestrate<typeof OrderTask, 'query_type', string, WorkerResult, string>(braid, message, {
+    tasks: OrderTask,
+    discriminator: 'query_type',
+    plan: (text) => ({ system: PLANNER_INSTRUCTIONS, prompt: `Customer message:\n${text}` }),
+    workers: { 'Billing Inquiry': run, 'Product Return': run, 'Status Update': run },
+    synthesize: (text, results) =>
+      braid.step({
+        name: 'synthesize',
+        system: SYNTHESIZER_INSTRUCTIONS,
+        prompt: `Customer message:\n${text}\n\nTask results:\n${describeOutcomes(results)}`,
+        maxOutputTokens: 500,
+        noCache: true, // the results change with the database, so an old reply must not be reused
+      }),
+  });
+  const results = outcomes.map((outcome) =>
+    outcome.status === 'done' ? outcome.result : { status: 'failed' as const, task: outcome.task, summary: `the task could not run: ${outcome.error}` },
+  );
+  return { tasks: planned, results, response: reply.trim() };
+}
+
+function describeOutcomes(outcomes: readonly TaskOutcome<OrderTask, WorkerResult>[]): string {
+  if (outcomes.length === 0) return '(no tasks: the message asked for nothing the workers handle)';
+  return outcomes
+    .map((outcome, index) =>
+      outcome.status === 'done'
+        ? `${index + 1}. [${outcome.result.status}] ${outcome.result.summary}`
+        : `${index + 1}. [failed] ${JSON.stringify(outcome.task)}: ${outcome.error}`,
+    )
+    .join('\n');
+}
