@@ -1,4 +1,4 @@
-import { generateText, NoObjectGeneratedError, Output, type LanguageModel, type ModelMessage } from 'ai';
+import { generateText, NoObjectGeneratedError, Output, type LanguageModel, type ModelMessage, type SystemModelMessage } from 'ai';
 import { z } from 'zod';
 import { classifyFailure, readExhaustedBudgetMs } from './classify-failure.js';
 import { cancellationError, InvalidOutputError, ProviderCallError, StepTimeoutError } from './errors.js';
@@ -54,16 +54,16 @@ export async function runStep<Schema extends z.ZodType | undefined>(call: StepCa
   attempts: number;
   output: string;
 }> {
-  const messages: ModelMessage[] = [];
-  if (call.system !== undefined) {
-    messages.push({
-      role: 'system',
-      content: call.system,
-      // the stable prefix (instructions, documents) comes first; Anthropic caches only where told
-      providerOptions: { anthropic: { cacheControl: { type: 'ephemeral' } } },
-    });
-  }
-  messages.push({ role: 'user', content: call.prompt });
+  const instructions: SystemModelMessage | undefined =
+    call.system === undefined
+      ? undefined
+      : {
+          role: 'system',
+          content: call.system,
+          // the stable prefix (instructions, documents) goes first; Anthropic caches only where told
+          providerOptions: { anthropic: { cacheControl: { type: 'ephemeral' } } },
+        };
+  const messages: ModelMessage[] = [{ role: 'user', content: call.prompt }];
   const schemaTokens = call.schema ? estimateTokens(JSON.stringify(z.toJSONSchema(call.schema))) : 0;
 
   let attempts = 0;
@@ -73,7 +73,7 @@ export async function runStep<Schema extends z.ZodType | undefined>(call: StepCa
   for (;;) {
     attempts += 1;
     if (call.signal.aborted) throw cancellationError(call.signal);
-    const estimatedInput = estimateTokens(messages) + schemaTokens;
+    const estimatedInput = estimateTokens(instructions ? [instructions, ...messages] : messages) + schemaTokens;
     const lease = await call.limiter
       .acquire({ tokens: estimatedInput + (call.maxOutputTokens ?? 256), signal: call.signal })
       .catch(() => {
@@ -92,6 +92,7 @@ export async function runStep<Schema extends z.ZodType | undefined>(call: StepCa
     try {
       const result = await generateText({
         model: call.model,
+        instructions,
         messages,
         maxRetries: 0, // braid's own policy retries, so the limiter sees every attempt
         abortSignal: AbortSignal.any([call.signal, timeout]),

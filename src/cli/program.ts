@@ -1,0 +1,30 @@
+import { Command } from 'commander';
+import { faqCommand } from './commands/faq-command.js';
+import { orchestrateCommand } from './commands/orchestrate-command.js';
+import { routeCommand } from './commands/route-command.js';
+
+/** The `braid` command and its subcommands. */
+export function createProgram(): Command {
+  const program = new Command('braid')
+    .description('reliable LLM workflows from small, typed steps')
+    .version('0.1.0')
+    .showHelpAfterError('(run with --help for usage and examples)')
+    .exitOverride()
+    .addCommand(faqCommand())
+    .addCommand(routeCommand())
+    .addCommand(orchestrateCommand())
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ braid faq                                  # FAQ over the bundled samples, embedded local model
+  $ braid route "I was charged twice" --json
+  $ braid orchestrate "Where is order A-12345?"
+
+Models: --model google:gemini-2.5-flash | openai:gpt-4.1-mini | anthropic:claude-haiku-4-5 |
+        openai-compatible:<id> --base-url URL | ollama:<id> | local[:file.gguf]
+Keys come from GOOGLE_GENERATIVE_AI_API_KEY, OPENAI_API_KEY, ANTHROPIC_API_KEY.`,
+    );
+  for (const command of program.commands) command.copyInheritedSettings(program);
+  return program;
+}
