@@ -1,0 +1,374 @@
+import { DatabaseSync, type SQLOutputValue } from 'node:sqlite';
+import { z } from 'zod';
+import { BraidError } from '../../core/errors.js';
+import { InputError } from '../input-error.js';
+
+/**
+ * The order orchestrator's embedded SQLite database (Node's built-in `node:sqlite`, no native addon):
+ * customers, invoices, products and orders, plus the investigations and returns the workers write.
+ */
+
+export const Invoice = z.object({
+  number: z.string(),
+  customerId: z.string(),
+  customerName: z.string(),
+  amountCents: z.number().int(),
+  currency: z.string(),
+  status: z.enum(['open', 'paid', 'overdue', 'disputed']),
+  issuedOn: z.string(),
+  dueOn: z.string(),
+});
+export type Invoice = z.infer<typeof Invoice>;
+
+/** A billing investigation opened on an invoice. */
+export const Investigation = z.object({
+  caseId: z.string(),
+  invoiceNumber: z.string(),
+  note: z.string(),
+  status: z.literal('open'),
+  openedAt: z.string(),
+});
+export type Investigation = z.infer<typeof Investigation>;
+
+export const Product = z.object({
+  sku: z.string(),
+  name: z.string(),
+  priceCents: z.number().int(),
+  currency: z.string(),
+  isReturnable: z.boolean(),
+  returnPolicy: z.string(),
+});
+export type Product = z.infer<typeof Product>;
+
+/** A return merchandise authorization: the customer may send the product back under this number. */
+export const ReturnAuthorization = z.object({
+  rmaNumber: z.string(),
+  productSku: z.string(),
+  productName: z.string(),
+  reason: z.string(),
+  status: z.literal('authorized'),
+  createdAt: z.string(),
+});
+export type ReturnAuthorization = z.infer<typeof ReturnAuthorization>;
+
+export const Order = z.object({
+  id: z.string(),
+  customerId: z.string(),
+  customerName: z.string(),
+  status: z.enum(['processing', 'shipped', 'delivered', 'cancelled']),
+  carrier: z.string().nullable(),
+  trackingNumber: z.string().nullable(),
+  placedOn: z.string(),
+  shippedOn: z.string().nullable(),
+  deliveredOn: z.string().nullable(),
+  estimatedDelivery: z.string().nullable(),
+});
+export type Order = z.infer<typeof Order>;
+
+/** A write named a record (invoice, product) that does not exist. Nothing was written. */
+export class RecordNotFoundError extends BraidError {
+  override name = 'RecordNotFoundError';
+  readonly kind: 'invoice' | 'product';
+  readonly key: string;
+  constructor(kind: 'invoice' | 'product', key: string) {
+    super(`no ${kind} matches "${key}"`);
+    this.kind = kind;
+    this.key = key;
+  }
+}
+
+/** A return was asked for a product the catalog marks as not returnable. Nothing was written. */
+export class NotReturnableError extends BraidError {
+  override name = 'NotReturnableError';
+  readonly product: Product;
+  constructor(product: Product) {
+    super(`${product.name} (${product.sku}) is not returnable: ${product.returnPolicy}`);
+    this.product = product;
+  }
+}
+
+export interface OrderStoreOptions {
+  /**
+   * How long a write waits for another connection (or process) sharing the file to finish.
+   * @default 5000
+   */
+  busyTimeoutMs?: number;
+  /**
+   * The clock that stamps new investigations and returns; tests pass a fixed one.
+   * @default () => new Date()
+   */
+  now?: () => Date;
+}
+
+export interface OrderStore {
+  /** The invoice with this number (case-insensitive), or undefined. */
+  findInvoice(invoiceNumber: string): Invoice | undefined;
+  /** Opens an investigation on an existing invoice. Throws RecordNotFoundError (writing nothing) when there is none. */
+  openInvestigation(invoiceNumber: string, note: string): Investigation;
+  /** The product with this name, ignoring case and whitespace ("superwidget5000" finds "SuperWidget 5000"), or undefined. */
+  findProduct(name: string): Product | undefined;
+  /**
+   * Authorizes the return of a catalog product under a new, unique RMA number. Throws
+   * RecordNotFoundError or NotReturnableError, writing nothing, when the product cannot be returned.
+   */
+  createReturn(request: { productName: string; reason: string }): ReturnAuthorization;
+  /** The order with this id (case-insensitive), or undefined. */
+  findOrder(orderId: string): Order | undefined;
+  /** Closes the database. Calling it again does nothing. */
+  close(): void;
+}
+
+/** Bumped when the schema changes; a file from a newer braid is refused rather than misread. */
+const SCHEMA_VERSION = 1;
+
+/**
+ * Opens (creating and seeding on first use) the order database at `file`; `':memory:'` gives a
+ * private in-memory one. Opening an existing database never reseeds it. Several stores, in one
+ * process or many, may share a file: writes serialize in SQLite, and RMA and case numbers come
+ * from the database, so they stay unique.
+ *
+ * @example
+ * const store = openOrderStore('orders.db');
+ * try {
+ *   store.findOrder('A-12345')?.status; // 'shipped'
+ * } finally {
+ *   store.close();
+ * }
+ */
+export function openOrderStore(
+  file: string,
+  { busyTimeoutMs = 5000, now = () => new Date() }: OrderStoreOptions = {},
+): OrderStore {
+  let database: DatabaseSync;
+  try {
+    database = new DatabaseSync(file);
+  } catch (error) {
+    throw new InputError(`cannot open the order database ${file}`, { cause: error });
+  }
+  try {
+    database.exec(`PRAGMA busy_timeout = ${Math.max(0, Math.trunc(busyTimeoutMs))}`);
+    // WAL lets readers go on while another process writes; an in-memory database keeps 'memory'
+    database.exec('PRAGMA journal_mode = WAL');
+    database.exec('PRAGMA foreign_keys = ON');
+    prepareSchema(database);
+  } catch (error) {
+    database.close();
+    if (error instanceof BraidError) throw error;
+    throw new InputError(`cannot prepare the order database ${file}`, { cause: error });
+  }
+
+  const statements = {
+    findInvoice: database.prepare(`
+      SELECT invoices.number, invoices.customer_id AS customerId, customers.name AS customerName,
+             invoices.amount_cents AS amountCents, invoices.currency, invoices.status,
+             invoices.issued_on AS issuedOn, invoices.due_on AS dueOn
+      FROM invoices JOIN customers ON customers.id = invoices.customer_id
+      WHERE invoices.number = ?`),
+    insertInvestigation: database.prepare(`
+      INSERT INTO investigations (invoice_number, note, opened_at) VALUES (?, ?, ?)
+      RETURNING case_id AS caseId, invoice_number AS invoiceNumber, note, status, opened_at AS openedAt`),
+    findProduct: database.prepare(`
+      SELECT sku, name, price_cents AS priceCents, currency, is_returnable AS isReturnable,
+             return_policy AS returnPolicy
+      FROM products WHERE name_key = ?`),
+    insertReturn: database.prepare(`
+      INSERT INTO returns (product_sku, reason, created_at) VALUES (?, ?, ?)
+      RETURNING rma_number AS rmaNumber, product_sku AS productSku, reason, status, created_at AS createdAt`),
+    findOrder: database.prepare(`
+      SELECT orders.id, orders.customer_id AS customerId, customers.name AS customerName, orders.status,
+             orders.carrier, orders.tracking_number AS trackingNumber, orders.placed_on AS placedOn,
+             orders.shipped_on AS shippedOn, orders.delivered_on AS deliveredOn,
+             orders.estimated_delivery AS estimatedDelivery
+      FROM orders JOIN customers ON customers.id = orders.customer_id
+      WHERE orders.id = ?`),
+  };
+
+  function findInvoice(invoiceNumber: string): Invoice | undefined {
+    const row = statements.findInvoice.get(invoiceNumber.trim());
+    return row ? Invoice.parse(row) : undefined;
+  }
+
+  function findProduct(name: string): Product | undefined {
+    const row = statements.findProduct.get(productNameKey(name));
+    return row ? Product.parse({ ...row, isReturnable: row.isReturnable === 1 }) : undefined;
+  }
+
+  let isClosed = false;
+  return {
+    findInvoice,
+
+    openInvestigation(invoiceNumber, note) {
+      // the check and the insert share one transaction, so the invoice cannot vanish in between
+      return inWriteTransaction(database, () => {
+        const invoice = findInvoice(invoiceNumber);
+        if (!invoice) throw new RecordNotFoundError('invoice', invoiceNumber.trim());
+        const row = statements.insertInvestigation.get(invoice.number, note.trim(), now().toISOString());
+        return Investigation.parse(row);
+      });
+    },
+
+    findProduct,
+
+    createReturn({ productName, reason }) {
+      return inWriteTransaction(database, () => {
+        const product = findProduct(productName);
+        if (!product) throw new RecordNotFoundError('product', productName.trim());
+        if (!product.isReturnable) throw new NotReturnableError(product);
+        const row = statements.insertReturn.get(product.sku, reason.trim(), now().toISOString());
+        return ReturnAuthorization.parse({ ...row, productName: product.name });
+      });
+    },
+
+    findOrder(orderId) {
+      const row = statements.findOrder.get(orderId.trim());
+      return row ? Order.parse(row) : undefined;
+    },
+
+    close() {
+      if (isClosed) return;
+      isClosed = true;
+      database.close();
+    },
+  };
+}
+
+/** Lower case with every space removed: customers write "super widget 5000" or "SUPERWIDGET5000" for "SuperWidget 5000". */
+function productNameKey(name: string): string {
+  return name.normalize('NFKC').toLowerCase().replace(/\s+/gu, '');
+}
+
+/**
+ * BEGIN IMMEDIATE takes the write lock up front: a read that decides a write cannot be
+ * invalidated by another connection before the write lands, and a busy database waits here.
+ */
+function inWriteTransaction<Result>(database: DatabaseSync, work: () => Result): Result {
+  database.exec('BEGIN IMMEDIATE');
+  try {
+    const result = work();
+    database.exec('COMMIT');
+    return result;
+  } catch (error) {
+    try {
+      database.exec('ROLLBACK');
+    } catch {
+      // SQLite already rolled back (some errors end the transaction themselves); the first error is the one to report
+    }
+    throw error;
+  }
+}
+
+/** Creates the tables and seeds them once. The version check runs under the write lock, so two first openers seed once. */
+function prepareSchema(database: DatabaseSync): void {
+  inWriteTransaction(database, () => {
+    const version = readUserVersion(database.prepare('PRAGMA user_version').get()?.user_version);
+    if (version === SCHEMA_VERSION) return;
+    if (version > SCHEMA_VERSION) {
+      throw new InputError(
+        `the order database has schema version ${version}, newer than this braid understands (${SCHEMA_VERSION}); use a newer braid or another file`,
+      );
+    }
+    database.exec(SCHEMA_SQL);
+    seed(database);
+    database.exec(`PRAGMA user_version = ${SCHEMA_VERSION}`);
+  });
+}
+
+function readUserVersion(value: SQLOutputValue | undefined): number {
+  return typeof value === 'number' ? value : Number(value ?? 0);
+}
+
+/**
+ * Case and RMA numbers are computed from AUTOINCREMENT ids, which SQLite never hands out twice
+ * (not even after a delete), so every connection sharing the file gets its own.
+ */
+const SCHEMA_SQL = `
+  CREATE TABLE customers (
+    id TEXT PRIMARY KEY COLLATE NOCASE,
+    name TEXT NOT NULL,
+    email TEXT NOT NULL
+  );
+  CREATE TABLE invoices (
+    number TEXT PRIMARY KEY COLLATE NOCASE,
+    customer_id TEXT NOT NULL REFERENCES customers (id),
+    amount_cents INTEGER NOT NULL CHECK (amount_cents >= 0),
+    currency TEXT NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('open', 'paid', 'overdue', 'disputed')),
+    issued_on TEXT NOT NULL,
+    due_on TEXT NOT NULL
+  );
+  CREATE TABLE investigations (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    case_id TEXT GENERATED ALWAYS AS ('CASE-' || printf('%06d', id)) STORED UNIQUE,
+    invoice_number TEXT NOT NULL REFERENCES invoices (number),
+    note TEXT NOT NULL CHECK (length(note) > 0),
+    status TEXT NOT NULL DEFAULT 'open' CHECK (status IN ('open')),
+    opened_at TEXT NOT NULL
+  );
+  CREATE TABLE products (
+    sku TEXT PRIMARY KEY COLLATE NOCASE,
+    name TEXT NOT NULL,
+    name_key TEXT NOT NULL UNIQUE,
+    price_cents INTEGER NOT NULL CHECK (price_cents >= 0),
+    currency TEXT NOT NULL,
+    is_returnable INTEGER NOT NULL CHECK (is_returnable IN (0, 1)),
+    return_policy TEXT NOT NULL
+  );
+  CREATE TABLE returns (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    rma_number TEXT GENERATED ALWAYS AS ('RMA-' || printf('%06d', id)) STORED UNIQUE,
+    product_sku TEXT NOT NULL REFERENCES products (sku),
+    reason TEXT NOT NULL CHECK (length(reason) > 0),
+    status TEXT NOT NULL DEFAULT 'authorized' CHECK (status IN ('authorized')),
+    created_at TEXT NOT NULL
+  );
+  CREATE TABLE orders (
+    id TEXT PRIMARY KEY COLLATE NOCASE,
+    customer_id TEXT NOT NULL REFERENCES customers (id),
+    status TEXT NOT NULL CHECK (status IN ('processing', 'shipped', 'delivered', 'cancelled')),
+    carrier TEXT,
+    tracking_number TEXT,
+    placed_on TEXT NOT NULL,
+    shipped_on TEXT,
+    delivered_on TEXT,
+    estimated_delivery TEXT
+  );
+`;
+
+/** The sample shop the lesson's messages talk about: INV-7890, SuperWidget 5000, A-12345, and a few neighbours. */
+function seed(database: DatabaseSync): void {
+  const insertCustomer = database.prepare('INSERT INTO customers (id, name, email) VALUES (?, ?, ?)');
+  insertCustomer.run('CUST-1001', 'Maria Lopez', 'maria.lopez@example.com');
+  insertCustomer.run('CUST-1002', 'James Chen', 'james.chen@example.com');
+  insertCustomer.run('CUST-1003', 'Aisha Patel', 'aisha.patel@example.com');
+  insertCustomer.run('CUST-1004', 'Tom Becker', 'tom.becker@example.com');
+
+  const insertInvoice = database.prepare(
+    'INSERT INTO invoices (number, customer_id, amount_cents, currency, status, issued_on, due_on) VALUES (?, ?, ?, ?, ?, ?, ?)',
+  );
+  insertInvoice.run('INV-7890', 'CUST-1001', 24_999, 'USD', 'disputed', '2025-05-02', '2025-06-01');
+  insertInvoice.run('INV-7891', 'CUST-1002', 8_950, 'USD', 'paid', '2025-04-18', '2025-05-18');
+  insertInvoice.run('INV-7892', 'CUST-1003', 112_000, 'USD', 'overdue', '2025-03-01', '2025-03-31');
+  insertInvoice.run('INV-7893', 'CUST-1004', 4_200, 'USD', 'open', '2025-05-20', '2025-06-19');
+
+  const insertProduct = database.prepare(
+    'INSERT INTO products (sku, name, name_key, price_cents, currency, is_returnable, return_policy) VALUES (?, ?, ?, ?, ?, ?, ?)',
+  );
+  const products: [sku: string, name: string, priceCents: number, isReturnable: 0 | 1, returnPolicy: string][] = [
+    ['SW-5000', 'SuperWidget 5000', 19_999, 1, 'returnable within 30 days of delivery'],
+    ['SW-3000', 'SuperWidget 3000', 12_999, 1, 'returnable within 30 days of delivery'],
+    ['MG-200', 'MegaGadget 200', 34_900, 1, 'returnable within 14 days of delivery, unopened'],
+    ['GC-050', 'Gift Card 50', 5_000, 0, 'gift cards are not returnable'],
+    ['CK-100', 'Clearance Cable Kit', 1_499, 0, 'final sale: clearance items are not returnable'],
+  ];
+  for (const [sku, name, priceCents, isReturnable, returnPolicy] of products) {
+    insertProduct.run(sku, name, productNameKey(name), priceCents, 'USD', isReturnable, returnPolicy);
+  }
+
+  const insertOrder = database.prepare(`
+    INSERT INTO orders (id, customer_id, status, carrier, tracking_number, placed_on, shipped_on, delivered_on, estimated_delivery)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+  insertOrder.run('A-12345', 'CUST-1001', 'shipped', 'UPS', '1Z999AA10123456784', '2025-05-01', '2025-05-03', null, '2025-05-08');
+  insertOrder.run('A-12346', 'CUST-1002', 'processing', null, null, '2025-05-19', null, null, '2025-05-27');
+  insertOrder.run('A-12347', 'CUST-1003', 'delivered', 'FedEx', '794644790138', '2025-04-10', '2025-04-11', '2025-04-15', null);
+  insertOrder.run('A-12348', 'CUST-1004', 'cancelled', null, null, '2025-05-05', null, null, null);
+}
