@@ -5,7 +5,7 @@ import { OrderTask } from './order-tasks.js';
 import { runOrderTask, type WorkerResult } from './order-workers.js';
 
 export interface HandledOrderQuery {
-  /** The tasks as the planner emitted them. */
+  /** The planner's tasks: validated (unknown fields dropped), or as emitted when invalid. */
   tasks: Record<string, unknown>[];
   /** What each task's worker did, or why the task could not run. */
   results: (WorkerResult | { status: 'failed'; task: Record<string, unknown>; summary: string })[];
@@ -29,7 +29,7 @@ const SYNTHESIZER_INSTRUCTIONS = [
  */
 export async function handleOrderQuery(braid: Runtime, message: string, store: OrderStore): Promise<HandledOrderQuery> {
   const run = (task: OrderTask) => Promise.resolve(runOrderTask(task, store));
-  const { planned, outcomes, reply } = await orchestrate<typeof OrderTask, 'query_type', string, WorkerResult, string>(braid, message, {
+  const { outcomes, reply } = await orchestrate<typeof OrderTask, 'query_type', string, WorkerResult, string>(braid, message, {
     tasks: OrderTask,
     discriminator: 'query_type',
     plan: (text) => ({ system: PLANNER_INSTRUCTIONS, prompt: `Customer message:\n${text}` }),
@@ -46,7 +46,7 @@ export async function handleOrderQuery(braid: Runtime, message: string, store: O
   const results = outcomes.map((outcome) =>
     outcome.status === 'done' ? outcome.result : { status: 'failed' as const, task: outcome.task, summary: `the task could not run: ${outcome.error}` },
   );
-  return { tasks: planned, results, response: reply.trim() };
+  return { tasks: results.map((result) => result.task), results, response: reply.trim() };
 }
 
 function describeOutcomes(outcomes: readonly TaskOutcome<OrderTask, WorkerResult>[]): string {
