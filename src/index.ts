@@ -27,3 +27,12 @@ export {
 } from './core/errors.js';
 export { createModel, API_KEY_VARIABLES, type CreateModelOptions, type LocalModelSource } from './providers/create-model.js';
 export { parseModelSpec, defaultModelSpec, DEFAULT_CLOUD_SPECS, type ModelSpec, type ProviderName } from './providers/model-spec.js';
+export {
+  createLocalEngine,
+  type LocalEngine,
+  type LocalEngineOptions,
+  type LocalModelInfo,
+  type LocalEngineStats,
+} from './providers/local/local-engine.js';
+export { resolveLocalModelFile, localModelCacheDirectory, DEFAULT_LOCAL_MODEL_URI } from './providers/local/resolve-local-model-file.js';
+export { LocalModelNotFoundError } from './providers/local/local-model-not-found-error.js';

@@ -1,5 +1,6 @@
 import { CommanderError } from 'commander';
 import { CostLimitError, MissingSettingError, ModelSpecError, RunCancelledError } from '../core/errors.js';
+import { LocalModelNotFoundError } from '../providers/local/local-model-not-found-error.js';
 import { InputError } from '../workflows/input-error.js';
 import { EXIT } from './exit-codes.js';
 
@@ -18,7 +19,9 @@ export function reportError(error: unknown, { verbose = false, stream = process.
 
 export function exitCodeOf(error: unknown): number {
   if (error instanceof CommanderError) return EXIT.usage;
-  if (error instanceof InputError || error instanceof ModelSpecError || error instanceof MissingSettingError) return EXIT.usage;
+  if (error instanceof InputError || error instanceof ModelSpecError || error instanceof MissingSettingError || error instanceof LocalModelNotFoundError) {
+    return EXIT.usage;
+  }
   if (error instanceof RunCancelledError && !(error instanceof CostLimitError)) return EXIT.cancelled;
   return EXIT.failed;
 }
