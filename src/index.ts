@@ -36,3 +36,7 @@ export {
 } from './providers/local/local-engine.js';
 export { resolveLocalModelFile, localModelCacheDirectory, DEFAULT_LOCAL_MODEL_URI } from './providers/local/resolve-local-model-file.js';
 export { LocalModelNotFoundError } from './providers/local/local-model-not-found-error.js';
+export { openRunStore, type RunStore, type RunStoreOptions } from './store/run-store.js';
+export type { RunRow, RunStatus } from './store/runs-table.js';
+export { defaultStorePath } from './store/default-store-path.js';
+export { resume } from './store/resume.js';

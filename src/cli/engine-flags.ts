@@ -13,6 +13,7 @@ export interface EngineFlags {
   json?: boolean;
   verbose?: boolean;
   runId?: string;
+  resume?: string;
   store?: string;
   cache?: boolean;
 }
@@ -29,6 +30,7 @@ export function withEngineFlags(command: Command): Command {
     .addOption(new Option('--max-cost <usd>', 'hard spending cap for the run, in USD').argParser(positiveNumber))
     .addOption(new Option('--trace <file>', 'write every span to this JSONL file'))
     .addOption(new Option('--run-id <id>', 'name the run (default: generated, printed to stderr)'))
+    .addOption(new Option('--resume <id>', 'continue that run: steps it finished replay from the journal').conflicts('runId'))
     .addOption(new Option('--store <file>', 'the run journal database (default: in the braid data directory)'))
     .addOption(new Option('--cache', 'reuse answers cached by earlier runs with the same model, prompt and schema'))
     .addOption(new Option('--json', 'print one JSON object (or JSONL in batch mode) instead of Markdown'))

@@ -3,10 +3,15 @@ import type { Span } from '../core/span.js';
 import { createModel } from '../providers/create-model.js';
 import { createLocalEngine, type LocalEngine } from '../providers/local/local-engine.js';
 import { defaultModelSpec, parseModelSpec } from '../providers/model-spec.js';
+import { defaultStorePath } from '../store/default-store-path.js';
+import { openRunStore, type RunStore } from '../store/run-store.js';
+import { InputError } from '../workflows/input-error.js';
 import type { EngineFlags } from './engine-flags.js';
 
 export interface CliRuntime {
   braid: Runtime;
+  /** The run journal, response cache and runs table of this process. */
+  store: RunStore;
   modelSpec: string;
   isLocal: boolean;
   /** Characters of documents one prompt may carry with this model. */
@@ -18,6 +23,8 @@ const CLOUD_TIMEOUT_MS = 60_000;
 // a CPU-bound local model answers slowly, and a deadline that cuts it off wastes the work
 const LOCAL_TIMEOUT_MS = 600_000;
 const CLOUD_PROMPT_CHARACTERS = 24_000;
+/** How long `--cache` answers stay valid. */
+const CACHE_TTL_MS = 7 * 24 * 3_600_000;
 /** Room in a local context for instructions, the per-item prompt and the answer. */
 const LOCAL_RESERVED_TOKENS = 1_536;
 /** Conservative: a document that overflows the context fails, one split too finely only costs a call. */
@@ -38,6 +45,11 @@ export async function openCliRuntime(
   // load (or download) the local model up front: a missing file fails before any work starts
   const localPath = parseModelSpec(modelSpec).model;
   const localInfo = engine ? await engine.load(localPath === '' ? undefined : localPath) : undefined;
+  const store = openRunStore(flags.store ?? defaultStorePath(env));
+  if (flags.resume !== undefined && !store.getRun(flags.resume)) {
+    store.close();
+    throw new InputError(`no run ${flags.resume} to resume in ${flags.store ?? defaultStorePath(env)}; braid runs lists them`);
+  }
   const braid = createRuntime({
     model,
     name: workflow,
@@ -45,19 +57,39 @@ export async function openCliRuntime(
     timeoutMs: flags.timeout ?? (isLocal ? LOCAL_TIMEOUT_MS : CLOUD_TIMEOUT_MS),
     maxCostUsd: flags.maxCost,
     traceFile: flags.trace,
-    runId: flags.runId,
+    runId: flags.resume ?? flags.runId,
     signal,
-    onSpan,
+    onSpan: (span) => {
+      store.recordSpan(span);
+      onSpan?.(span);
+    },
+    journal: store.journal,
+    cache: flags.cache ? store.responseCache({ ttlMs: CACHE_TTL_MS }) : undefined,
   });
+  // the command line is kept so `braid resume` / `braid retry` can run the same work again
+  store.startRun({ runId: braid.runId, workflow, command: withoutRunFlags(process.argv.slice(2)), model: modelSpec });
   return {
     braid,
+    store,
     modelSpec,
     isLocal,
     promptBudgetCharacters: localInfo
       ? Math.max(1_000, (localInfo.contextSize - LOCAL_RESERVED_TOKENS) * CHARACTERS_PER_TOKEN)
       : CLOUD_PROMPT_CHARACTERS,
     async close() {
+      store.close();
       await engine?.dispose();
     },
   };
+}
+
+/** The argv without `--run-id`/`--resume` and their values: a resumed run gets its id back separately. */
+function withoutRunFlags(argv: readonly string[]): string[] {
+  const kept: string[] = [];
+  for (let index = 0; index < argv.length; index += 1) {
+    const argument = argv[index]!;
+    if (argument === '--run-id' || argument === '--resume') index += 1;
+    else if (!argument.startsWith('--run-id=') && !argument.startsWith('--resume=')) kept.push(argument);
+  }
+  return kept;
 }

@@ -1,7 +1,9 @@
 import { Command } from 'commander';
 import { faqCommand } from './commands/faq-command.js';
 import { orchestrateCommand } from './commands/orchestrate-command.js';
+import { resumeCommand } from './commands/resume-command.js';
 import { routeCommand } from './commands/route-command.js';
+import { runsCommand } from './commands/runs-command.js';
 
 /** The `braid` command and its subcommands. */
 export function createProgram(): Command {
@@ -13,6 +15,9 @@ export function createProgram(): Command {
     .addCommand(faqCommand())
     .addCommand(routeCommand())
     .addCommand(orchestrateCommand())
+    .addCommand(runsCommand())
+    .addCommand(resumeCommand('resume', rerun))
+    .addCommand(resumeCommand('retry', rerun))
     .addHelpText(
       'after',
       `
@@ -20,6 +25,7 @@ Examples:
   $ braid faq                                  # FAQ over the bundled samples, embedded local model
   $ braid route "I was charged twice" --json
   $ braid orchestrate "Where is order A-12345?"
+  $ braid runs                                 # runs in the journal; braid resume <id> continues one
 
 Models: --model google:gemini-2.5-flash | openai:gpt-4.1-mini | anthropic:claude-haiku-4-5 |
         openai-compatible:<id> --base-url URL | ollama:<id> | local[:file.gguf]
@@ -27,4 +33,9 @@ Keys come from GOOGLE_GENERATIVE_AI_API_KEY, OPENAI_API_KEY, ANTHROPIC_API_KEY.`
     );
   for (const command of program.commands) command.copyInheritedSettings(program);
   return program;
+}
+
+/** Runs a recorded command line again, as if typed. */
+async function rerun(argv: string[]): Promise<void> {
+  await createProgram().parseAsync(argv, { from: 'user' });
 }

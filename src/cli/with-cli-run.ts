@@ -29,21 +29,34 @@ export async function withCliRun(flags: EngineFlags, workflow: string, body: (co
   const isInteractive = process.stdout.isTTY === true && !flags.json;
   const progress = createProgress({ enabled: isInteractive, label: workflow });
   let cli: CliRuntime | undefined;
+  let code: number = EXIT.failed;
   try {
     cli = await openCliRuntime(flags, { workflow, signal: controller.signal, onSpan: progress.onSpan });
     process.stderr.write(`braid: run ${cli.braid.runId} (${cli.modelSpec})\n`);
-    const code = await body({ ...cli, progress, isInteractive });
+    const { store, braid } = cli;
+    const tracked: Progress = {
+      ...progress,
+      setTotal(total) {
+        progress.setTotal(total);
+        store.setStepsTotal(braid.runId, total);
+      },
+    };
+    code = await body({ ...cli, progress: tracked, isInteractive });
     progress.stop();
     return code;
   } catch (error) {
     progress.stop();
-    const code = reportError(error, { verbose: flags.verbose });
+    code = reportError(error, { verbose: flags.verbose });
     if (cli && exitCodeOf(error) !== EXIT.usage) process.stderr.write(`braid: ${describeFinished(cli.braid.summary())}\n`);
     return code;
   } finally {
     process.off('SIGINT', onInterrupt);
-    cli?.braid.finish(controller.signal.aborted ? 'cancelled' : 'ok');
-    await cli?.close();
+    if (cli) {
+      const summary = cli.braid.finish(controller.signal.aborted ? 'cancelled' : 'ok');
+      const status = controller.signal.aborted ? 'cancelled' : code === EXIT.ok ? 'done' : 'failed';
+      cli.store.finishRun(cli.braid.runId, { status, summary });
+      await cli.close();
+    }
   }
 }
 

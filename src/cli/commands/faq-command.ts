@@ -1,13 +1,17 @@
-import { writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { constants } from 'node:fs';
+import { access, writeFile } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
 import { Command, Option } from 'commander';
+import { cancellationError } from '../../core/errors.js';
 import { parallel } from '../../core/parallel.js';
 import { generateFaq, type FaqMode } from '../../workflows/faq/generate-faq.js';
-import { listDocumentFiles, readDocument } from '../../workflows/faq/load-documents.js';
+import { listDocumentFiles, readDocument, type SourceDocument } from '../../workflows/faq/load-documents.js';
+import { InputError } from '../../workflows/input-error.js';
 import { positiveInteger, withEngineFlags, type EngineFlags } from '../engine-flags.js';
 import { EXIT } from '../exit-codes.js';
 import { formatFaqMarkdown } from '../format-faq.js';
 import { packageRoot } from '../package-root.js';
+import { reportError } from '../report-error.js';
 import { summaryJson } from '../summary-json.js';
 import { describeFinished, withCliRun } from '../with-cli-run.js';
 
@@ -42,15 +46,20 @@ Examples:
 }
 
 async function runFaq(paths: string[], flags: FaqFlags): Promise<number> {
+  let input: FaqInput;
+  try {
+    input = await readFaqInput(paths, flags);
+  } catch (error) {
+    return reportError(error, { verbose: flags.verbose });
+  }
+  const { files, documents } = input;
   return withCliRun(flags, 'faq', async ({ braid, progress, isInteractive, promptBudgetCharacters }) => {
-    const files = await listDocumentFiles(paths.length > 0 ? paths : [join(packageRoot(), 'samples')]);
     const options = { questions: flags.questions, mode: flags.mode, maxPartCharacters: promptBudgetCharacters };
     // the steps a FAQ takes when nothing is retried: questions, then an answer and sources per question
     const stepsPerFaq = flags.mode === 'single' ? 1 : 1 + 2 * flags.questions;
 
-    if (!flags.perDocument) {
+    if (documents) {
       progress.setTotal(stepsPerFaq);
-      const documents = await Promise.all(files.map(readDocument));
       const { faqs, failures } = await braid.run('faq', () => generateFaq(braid, documents, options));
       const summary = braid.summary();
       const text = flags.json
@@ -75,20 +84,42 @@ async function runFaq(paths: string[], flags: FaqFlags): Promise<number> {
         { signal: braid.signal, name: 'document', concurrency: 16 },
       ),
     );
-    const documents = results.map((result, index) =>
+    const perDocument = results.map((result, index) =>
       result.ok
         ? { file: result.value.file, title: result.value.title, faqs: result.value.faqs, ...(result.value.failures.length > 0 ? { failures: result.value.failures } : {}) }
         : { file: files[index]!, error: result.error instanceof Error ? result.error.message : String(result.error), faqs: [] },
     );
     const summary = braid.summary();
     const text = flags.json
-      ? JSON.stringify({ documents, summary: summaryJson(summary) }, null, 2)
-      : documents.map((document) => ('error' in document ? `# ${document.file}\n\nFailed: ${document.error}\n` : formatFaqMarkdown(document.faqs, `FAQ: ${document.title}`))).join('\n');
+      ? JSON.stringify({ documents: perDocument, summary: summaryJson(summary) }, null, 2)
+      : perDocument.map((document) => ('error' in document ? `# ${document.file}\n\nFailed: ${document.error}\n` : formatFaqMarkdown(document.faqs, `FAQ: ${document.title}`))).join('\n');
     await emit(text, flags.out);
-    const failed = documents.filter((document) => 'error' in document || 'failures' in document);
+    // the documents that finished are written above; a cancelled run still ends as cancelled
+    if (braid.signal.aborted) throw cancellationError(braid.signal);
+    const failed = perDocument.filter((document) => 'error' in document || 'failures' in document);
     for (const document of failed) if ('error' in document) process.stderr.write(`braid: failed ${document.file}: ${document.error}\n`);
     if (isInteractive) process.stderr.write(`braid: ${describeFinished(summary)}\n`);
     return failed.length > 0 ? EXIT.failed : EXIT.ok;
+  });
+}
+
+interface FaqInput {
+  files: string[];
+  /** Read up front for one FAQ over all of them; per document, each is read when its turn comes. */
+  documents?: SourceDocument[];
+}
+
+/** Bad input fails before the runtime opens: a typo must not wait for a model to load. */
+async function readFaqInput(paths: string[], flags: FaqFlags): Promise<FaqInput> {
+  const files = await listDocumentFiles(paths.length > 0 ? paths : [join(packageRoot(), 'samples')]);
+  if (flags.out) await assertWritableDirectory(flags.out);
+  return { files, documents: flags.perDocument ? undefined : await Promise.all(files.map(readDocument)) };
+}
+
+/** Checks up front that `--out` can be written, so a finished run's result is not lost to a typo. */
+async function assertWritableDirectory(out: string): Promise<void> {
+  await access(dirname(resolve(out)), constants.W_OK).catch((error: unknown) => {
+    throw new InputError(`cannot write ${out}: its folder does not exist or is not writable`, { cause: error });
   });
 }
 

@@ -4,9 +4,10 @@ import { Command, Option } from 'commander';
 import { InputError } from '../../workflows/input-error.js';
 import { handleOrderQuery } from '../../workflows/orders/handle-order-query.js';
 import { openOrderStore } from '../../workflows/orders/order-store.js';
-import { dataDirectory } from '../braid-paths.js';
+import { dataDirectory } from '../../store/data-directory.js';
 import { withEngineFlags, type EngineFlags } from '../engine-flags.js';
 import { EXIT } from '../exit-codes.js';
+import { reportError } from '../report-error.js';
 import { summaryJson } from '../summary-json.js';
 import { describeFinished, withCliRun } from '../with-cli-run.js';
 
@@ -34,8 +35,9 @@ The seeded database holds invoice INV-7890, product "SuperWidget 5000" and order
 }
 
 async function runOrchestrate(message: string, flags: OrchestrateFlags): Promise<number> {
+  // bad input fails before the runtime opens: a typo must not wait for a model to load
+  if (message.trim() === '') return reportError(new InputError('the message is empty'), { verbose: flags.verbose });
   return withCliRun(flags, 'orchestrate', async ({ braid, progress, isInteractive }) => {
-    if (message.trim() === '') throw new InputError('the message is empty');
     const file = flags.db ?? join(dataDirectory(), 'orders.db');
     mkdirSync(dirname(file), { recursive: true });
     const store = openOrderStore(file);

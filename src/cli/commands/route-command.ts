@@ -1,12 +1,14 @@
 import { readFile } from 'node:fs/promises';
 import { text } from 'node:stream/consumers';
 import { Command, Option } from 'commander';
+import { cancellationError } from '../../core/errors.js';
 import { parallel } from '../../core/parallel.js';
 import { InputError } from '../../workflows/input-error.js';
 import { routeQuery } from '../../workflows/support/route-query.js';
-import { loadRouterConfig } from '../../workflows/support/support-intents.js';
+import { loadRouterConfig, type RouterConfig } from '../../workflows/support/support-intents.js';
 import { withEngineFlags, type EngineFlags } from '../engine-flags.js';
 import { EXIT } from '../exit-codes.js';
+import { reportError } from '../report-error.js';
 import { summaryJson } from '../summary-json.js';
 import { describeFinished, withCliRun } from '../with-cli-run.js';
 
@@ -45,10 +47,18 @@ async function runRoute(query: string | undefined, flags: RouteFlags): Promise<n
     process.stderr.write('braid: give one query, or --batch FILE (or - for stdin); see braid route --help\n');
     return EXIT.usage;
   }
+  // bad input fails before the runtime opens: a typo must not wait for a model to load
+  let config: RouterConfig;
+  let queries: string[] = [];
+  try {
+    config = await loadRouterConfig(flags.config);
+    if (query !== undefined && query.trim() === '') throw new InputError('the query is empty');
+    if (flags.batch !== undefined) queries = await readQueries(flags.batch);
+  } catch (error) {
+    return reportError(error, { verbose: flags.verbose });
+  }
   return withCliRun(flags, 'route', async ({ braid, progress, isInteractive }) => {
-    const config = await loadRouterConfig(flags.config);
     if (query !== undefined) {
-      if (query.trim() === '') throw new InputError('the query is empty');
       progress.setTotal(2);
       const routed = await braid.run('route', () => routeQuery(braid, query, config));
       if (flags.json) process.stdout.write(`${JSON.stringify({ intent: routed.intent, response: routed.response, ...(routed.fellBack ? { fellBack: true } : {}) })}\n`);
@@ -57,8 +67,6 @@ async function runRoute(query: string | undefined, flags: RouteFlags): Promise<n
       return EXIT.ok;
     }
 
-    const queries = (await readBatch(flags.batch!)).split(/\r?\n/).map((line) => line.trim()).filter((line) => line !== '');
-    if (queries.length === 0) throw new InputError(`${flags.batch === '-' ? 'stdin' : flags.batch} holds no queries`);
     progress.setTotal(queries.length * 2);
     const results = await braid.run('route-batch', () =>
       parallel(queries, (line) => routeQuery(braid, line, config), { signal: braid.signal, name: 'query' }),
@@ -71,6 +79,8 @@ async function runRoute(query: string | undefined, flags: RouteFlags): Promise<n
       if (!result.ok) failed += 1;
       process.stdout.write(`${JSON.stringify(line)}\n`);
     });
+    // the queries that finished are written above; a cancelled run still ends as cancelled
+    if (braid.signal.aborted) throw cancellationError(braid.signal);
     const summary = braid.summary();
     if (flags.json) process.stderr.write(`${JSON.stringify({ summary: summaryJson(summary) })}\n`);
     else if (isInteractive || process.stderr.isTTY) process.stderr.write(`braid: ${describeFinished(summary)}\n`);
@@ -78,9 +88,15 @@ async function runRoute(query: string | undefined, flags: RouteFlags): Promise<n
   });
 }
 
-async function readBatch(source: string): Promise<string> {
-  if (source === '-') return text(process.stdin);
-  return readFile(source, 'utf8').catch((error: unknown) => {
-    throw new InputError(`cannot read ${source}: no such file`, { cause: error });
-  });
+/** The non-empty lines of a batch file, or of stdin for `-`. */
+async function readQueries(source: string): Promise<string[]> {
+  const content =
+    source === '-'
+      ? await text(process.stdin)
+      : await readFile(source, 'utf8').catch((error: unknown) => {
+          throw new InputError(`cannot read ${source}: no such file`, { cause: error });
+        });
+  const queries = content.split(/\r?\n/).map((line) => line.trim()).filter((line) => line !== '');
+  if (queries.length === 0) throw new InputError(`${source === '-' ? 'stdin' : source} holds no queries`);
+  return queries;
 }

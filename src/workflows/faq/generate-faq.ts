@@ -1,4 +1,4 @@
-import { BraidError } from '../../core/errors.js';
+import { BraidError, cancellationError } from '../../core/errors.js';
 import { chain } from '../../core/chain.js';
 import { parallel, type Settled } from '../../core/parallel.js';
 import type { Runtime } from '../../core/runtime.js';
@@ -11,7 +11,7 @@ import { splitIntoParts, spreadQuestions, type CorpusPart } from './split-docume
 export type FaqMode = 'single' | 'chain' | 'parallel';
 
 export interface FaqOptions {
-  /** How many questions. Chain and parallel modes guarantee exactly this many. @default 5 */
+  /** How many questions, exactly: chain and parallel modes top up or trim, single mode's schema demands it. @default 5 */
   questions?: number;
   /** `single`: one prompt (the baseline); `chain`: one step after another; `parallel`: questions fan out. @default 'parallel' */
   mode?: FaqMode;
@@ -25,8 +25,10 @@ export interface FaqResult {
   failures: { question: string; error: string }[];
 }
 
-/** Rounds of asking for more questions before giving up on an exact count. */
-const QUESTION_ROUNDS = 4;
+/** Rounds beyond one per question before giving up on an exact count. */
+const QUESTION_EXTRA_ROUNDS = 2;
+/** Consecutive rounds that bring no new question before giving up. */
+const STALLED_ROUNDS = 2;
 
 /**
  * The FAQ pipeline: exactly N questions, an answer to each from the documents only, and the
@@ -82,7 +84,13 @@ export async function generateFaq(
 /** Exactly `count` distinct questions from one part: asks again for the missing ones, trims extras. */
 async function collectQuestions(braid: Runtime, part: CorpusPart, count: number): Promise<string[]> {
   const found = new Map<string, string>();
-  for (let round = 0; round < QUESTION_ROUNDS && found.size < count; round += 1) {
+  const maxRounds = count + QUESTION_EXTRA_ROUNDS;
+  let rounds = 0;
+  let roundsWithoutProgress = 0;
+  // each round asks only for the questions still missing, so a short answer is topped up
+  while (found.size < count && rounds < maxRounds && roundsWithoutProgress < STALLED_ROUNDS) {
+    rounds += 1;
+    const before = found.size;
     const missing = count - found.size;
     const { questions } = await braid.step({
       name: 'questions',
@@ -94,9 +102,10 @@ async function collectQuestions(braid: Runtime, part: CorpusPart, count: number)
       const normalized = question.trim().toLowerCase().replace(/\s+/g, ' ');
       if (normalized !== '' && !found.has(normalized)) found.set(normalized, question.trim());
     }
+    roundsWithoutProgress = found.size > before ? 0 : roundsWithoutProgress + 1;
   }
   if (found.size < count) {
-    throw new BraidError(`the model gave ${found.size} distinct questions where ${count} were asked, after ${QUESTION_ROUNDS} tries`);
+    throw new BraidError(`the model gave ${found.size} distinct questions where ${count} were asked, after ${rounds} tries`);
   }
   return [...found.values()].slice(0, count);
 }
@@ -110,7 +119,7 @@ async function singlePromptFaq(braid: Runtime, parts: readonly CorpusPart[], cou
     prompt: singlePrompt(count, titles),
     schema: singlePromptSchema(count, titles),
   });
-  return { faqs: faqs.slice(0, count).map((entry) => ({ ...entry, sources: uniqueTitles(entry.sources) })), failures: [] };
+  return { faqs: faqs.map((entry) => ({ ...entry, sources: uniqueTitles(entry.sources) })), failures: [] };
 }
 
 /** Runs over items concurrently in parallel mode, one after another in chain mode, settling each. */
@@ -121,7 +130,12 @@ async function mapInMode<Item, Result>(
   run: (item: Item, index: number) => Promise<Result>,
   name: string,
 ): Promise<Settled<Result>[]> {
-  if (isParallel) return parallel(items, run, { signal: braid.signal, name });
+  if (isParallel) {
+    const results = await parallel(items, run, { signal: braid.signal, name });
+    // as in chain mode, a cancelled run ends here: its unfinished items did not fail on their own
+    if (braid.signal.aborted) throw cancellationError(braid.signal);
+    return results;
+  }
   const results: Settled<Result>[] = [];
   for (const [index, item] of items.entries()) {
     try {

@@ -1,0 +1,73 @@
+import { Command, Option } from 'commander';
+import { defaultStorePath } from '../../store/default-store-path.js';
+import { openRunStore } from '../../store/run-store.js';
+import type { RunRow } from '../../store/runs-table.js';
+import { EXIT } from '../exit-codes.js';
+
+interface RunsFlags {
+  json?: boolean;
+  store?: string;
+  limit: number;
+}
+
+export function runsCommand(): Command {
+  return new Command('runs')
+    .description('list runs from the journal: id, workflow, status, start, steps done/total, tokens, cost')
+    .argument('[run-id]', 'show one run, with its failed steps')
+    .addOption(new Option('--json', 'print JSON'))
+    .addOption(new Option('--store <file>', 'the run journal database (default: in the braid data directory)'))
+    .addOption(new Option('--limit <n>', 'how many runs, newest first').default(20).argParser(Number))
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ braid runs
+  $ braid runs --json
+  $ braid runs 3f2c9a1e-…            # one run, with its failed steps
+  $ braid resume 3f2c9a1e-…          # continue it: finished steps replay from the journal`,
+    )
+    .action((runId: string | undefined, flags: RunsFlags) => {
+      const store = openRunStore(flags.store ?? defaultStorePath());
+      try {
+        if (runId === undefined) {
+          const runs = store.listRuns({ limit: flags.limit });
+          process.stdout.write(flags.json ? `${JSON.stringify(runs, null, 2)}\n` : formatRunsTable(runs));
+          return;
+        }
+        const run = store.getRun(runId);
+        if (!run) {
+          process.stderr.write(`braid: no run ${runId} in ${flags.store ?? defaultStorePath()}\n`);
+          process.exitCode = EXIT.usage;
+          return;
+        }
+        const failed = store
+          .runSpans(runId)
+          .filter((span) => span.kind === 'step' && span.status !== 'ok')
+          .map((span) => ({ step: span.name, error: span.error ?? span.status }));
+        if (flags.json) process.stdout.write(`${JSON.stringify({ ...run, failedSteps: failed }, null, 2)}\n`);
+        else {
+          process.stdout.write(formatRunsTable([run]));
+          for (const step of failed) process.stdout.write(`  failed ${step.step}: ${step.error}\n`);
+        }
+      } finally {
+        store.close();
+      }
+    });
+}
+
+function formatRunsTable(runs: readonly RunRow[]): string {
+  if (runs.length === 0) return 'no runs yet\n';
+  const rows = runs.map((run) => [
+    run.id,
+    run.workflow,
+    run.status,
+    run.startedAt.replace('T', ' ').slice(0, 19),
+    `${run.stepsDone}/${run.stepsTotal ?? '?'}`,
+    String(run.inputTokens + run.outputTokens),
+    `$${run.costUsd.toFixed(4)}`,
+  ]);
+  const header = ['RUN', 'WORKFLOW', 'STATUS', 'STARTED', 'STEPS', 'TOKENS', 'COST'];
+  const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column]!.length)));
+  const line = (cells: string[]) => cells.map((cell, column) => cell.padEnd(widths[column]!)).join('  ').trimEnd();
+  return `${[line(header), ...rows.map(line)].join('\n')}\n`;
+}

@@ -1,0 +1,29 @@
+import type { DatabaseSync } from 'node:sqlite';
+import type { StepJournal } from '../core/step-store.js';
+
+/**
+ * The step journal over the store's `steps` table: one row per (run, step key), the step's
+ * validated result as JSON. Writing a key again replaces its value.
+ *
+ * Every `write` is its own autocommit transaction, so it is durable when it returns: in WAL mode
+ * with `synchronous=NORMAL` the commit is in the WAL file (the OS page cache) before `run`
+ * returns, which survives the process being killed (SIGKILL, OOM, a crash). It does not promise
+ * survival of a power loss or kernel panic, which would need `synchronous=FULL` and an fsync per step.
+ */
+export function createRunJournal(database: DatabaseSync, { now }: { now: () => number }): StepJournal {
+  const statements = {
+    read: database.prepare('SELECT value_json AS valueJson FROM steps WHERE run_id = ? AND key = ?'),
+    write: database.prepare(`
+      INSERT INTO steps (run_id, key, value_json, written_at) VALUES (?, ?, ?, ?)
+      ON CONFLICT (run_id, key) DO UPDATE SET value_json = excluded.value_json, written_at = excluded.written_at`),
+  };
+  return {
+    read(runId, key) {
+      const row = statements.read.get(runId, key);
+      return row ? { value: JSON.parse(String(row.valueJson)) } : undefined;
+    },
+    write(runId, key, value) {
+      statements.write.run(runId, key, JSON.stringify(value), now());
+    },
+  };
+}
