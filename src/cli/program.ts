@@ -4,6 +4,7 @@ import { orchestrateCommand } from './commands/orchestrate-command.js';
 import { resumeCommand } from './commands/resume-command.js';
 import { routeCommand } from './commands/route-command.js';
 import { runsCommand } from './commands/runs-command.js';
+import { viewCommand } from './commands/view-command.js';
 
 /** The `braid` command and its subcommands. */
 export function createProgram(): Command {
@@ -18,6 +19,7 @@ export function createProgram(): Command {
     .addCommand(runsCommand())
     .addCommand(resumeCommand('resume', rerun))
     .addCommand(resumeCommand('retry', rerun))
+    .addCommand(viewCommand())
     .addHelpText(
       'after',
       `
@@ -26,6 +28,7 @@ Examples:
   $ braid route "I was charged twice" --json
   $ braid orchestrate "Where is order A-12345?"
   $ braid runs                                 # runs in the journal; braid resume <id> continues one
+  $ braid view                                 # the latest run as a timeline in the browser
 
 Models: --model google:gemini-2.5-flash | openai:gpt-4.1-mini | anthropic:claude-haiku-4-5 |
         openai-compatible:<id> --base-url URL | ollama:<id> | local[:file.gguf]

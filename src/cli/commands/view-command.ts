@@ -1,0 +1,64 @@
+import { existsSync } from 'node:fs';
+import { Command, Option } from 'commander';
+import { readTraceFile } from '../../core/read-trace-file.js';
+import type { Span } from '../../core/span.js';
+import { defaultStorePath } from '../../store/default-store-path.js';
+import { openRunStore } from '../../store/run-store.js';
+import { startViewer } from '../../viewer/start-viewer.js';
+import { InputError } from '../../workflows/input-error.js';
+import { openBrowser } from '../open-browser.js';
+import { positiveInteger } from '../engine-flags.js';
+import { reportError } from '../report-error.js';
+
+interface ViewFlags {
+  open: boolean;
+  port?: number;
+  store?: string;
+}
+
+export function viewCommand(): Command {
+  return new Command('view')
+    .description('show a run as a timeline in the browser: steps, retries, limiter waits, 429 backoffs, critical path, cost')
+    .argument('[run]', 'a run id from the journal, or a trace .jsonl file (default: the latest run)')
+    .addOption(new Option('--no-open', 'print the URL without opening a browser'))
+    .addOption(new Option('--port <n>', 'serve on this port (default: a free one)').argParser(positiveInteger))
+    .addOption(new Option('--store <file>', 'the run journal database (default: in the braid data directory)'))
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ braid view                      # the latest run
+  $ braid view 3f2c9a1e-…           # a run from braid runs
+  $ braid view run.jsonl --no-open  # a trace written with --trace`,
+    )
+    .action(async (run: string | undefined, flags: ViewFlags) => {
+      try {
+        const spans = await loadSpans(run, flags.store ?? defaultStorePath());
+        const viewer = await startViewer({ spans, port: flags.port });
+        process.stderr.write(`braid: viewing ${spans.length} spans at ${viewer.url} (Ctrl-C to stop)\n`);
+        process.stdout.write(`${viewer.url}\n`);
+        if (flags.open) openBrowser(viewer.url);
+        await new Promise<void>((resolve) => process.once('SIGINT', () => resolve()));
+        await viewer.close();
+      } catch (error) {
+        process.exitCode = reportError(error);
+      }
+    });
+}
+
+async function loadSpans(run: string | undefined, storeFile: string): Promise<Span[]> {
+  if (run !== undefined && (run.endsWith('.jsonl') || existsSync(run))) {
+    if (!existsSync(run)) throw new InputError(`no trace file ${run}`);
+    return readTraceFile(run);
+  }
+  const store = openRunStore(storeFile);
+  try {
+    const id = run ?? store.listRuns({ limit: 1 })[0]?.id;
+    if (id === undefined) throw new InputError('no runs yet: run a workflow first, or give a trace file');
+    if (!store.getRun(id)) throw new InputError(`no run ${id} in ${storeFile}; braid runs lists them`);
+    return store.runSpans(id);
+  } finally {
+    store.close();
+  }
+}
+
