@@ -1,4 +1,11 @@
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { defineConfig } from 'vitest/config';
+
+// the tiny random-weight GGUF that every developer and CI has beside the project; an explicit
+// BRAID_LOCAL_MODEL wins. Local-model tests skip, saying so, when neither exists.
+const sharedTestModel = resolve(import.meta.dirname, '..', 'shared', 'models', 'llama-2-tiny-random.gguf');
+const localModel = process.env.BRAID_LOCAL_MODEL ?? (existsSync(sharedTestModel) ? sharedTestModel : undefined);
 
 export default defineConfig({
   test: {
@@ -6,7 +13,10 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 60_000,
     // the local model and child-process tests are CPU-heavy on 2 cores
-    fileParallelism: true,
     maxWorkers: 2,
+    env: {
+      ...(localModel ? { BRAID_LOCAL_MODEL: localModel } : {}),
+      AI_SDK_LOG_WARNINGS: 'false',
+    },
   },
 });

@@ -12,6 +12,8 @@ export function summaryJson(summary: RunSummary) {
     inputTokens: summary.inputTokens,
     outputTokens: summary.outputTokens,
     cachedInputTokens: summary.cachedInputTokens,
+    evaluatedInputTokens: summary.evaluatedInputTokens,
+    outputTokensPerSecond: summary.outputTokensPerSecond,
     costUsd: Number(summary.costUsd.toFixed(6)),
     cacheHits: summary.cacheHits,
     replayedSteps: summary.replayedSteps,

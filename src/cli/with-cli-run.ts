@@ -72,6 +72,7 @@ export function describeFinished(summary: RunSummary): string {
     `$${summary.costUsd.toFixed(4)}`,
     `${seconds(summary.wallMs)} (critical path ${seconds(summary.criticalPathMs)})`,
   ];
+  if (summary.cachedInputTokens > 0) parts.push(`${summary.cachedInputTokens.toLocaleString('en-US')} prompt tokens reused`);
   if (summary.cacheHits > 0) parts.push(`${summary.cacheHits} cache hits`);
   if (summary.replayedSteps > 0) parts.push(`${summary.replayedSteps} replayed from the journal`);
   return parts.join(' · ');

@@ -17,7 +17,12 @@ export interface RunSummary {
   rateLimited: number;
   inputTokens: number;
   outputTokens: number;
+  /** Input tokens served from a provider's prompt cache or the local model's reused prefix. */
   cachedInputTokens: number;
+  /** Input tokens the model really processed: `inputTokens - cachedInputTokens`. */
+  evaluatedInputTokens: number;
+  /** Output tokens per second of time on the wire, over all calls. */
+  outputTokensPerSecond: number;
   costUsd: number;
   /** Steps answered from the response cache. */
   cacheHits: number;
@@ -39,10 +44,13 @@ export function summarizeRun(runId: string, spans: readonly Span[], now = Date.n
     inputTokens: 0,
     outputTokens: 0,
     cachedInputTokens: 0,
+    evaluatedInputTokens: 0,
+    outputTokensPerSecond: 0,
     costUsd: 0,
     cacheHits: 0,
     replayedSteps: 0,
   };
+  let wireMs = 0;
   let start = Number.POSITIVE_INFINITY;
   let end = 0;
   for (const span of spans) {
@@ -56,14 +64,18 @@ export function summarizeRun(runId: string, spans: readonly Span[], now = Date.n
       if (span.replayed === 'journal') summary.replayedSteps += 1;
     }
     if (span.kind === 'attempt') {
-      if (span.replayed === undefined) summary.calls += 1;
+      summary.calls += 1;
       if (span.rateLimited) summary.rateLimited += 1;
       summary.inputTokens += span.inputTokens ?? 0;
       summary.outputTokens += span.outputTokens ?? 0;
       summary.cachedInputTokens += span.cachedInputTokens ?? 0;
       summary.costUsd += span.costUsd ?? 0;
+      if (span.status === 'ok') wireMs += span.end - span.start;
     }
   }
   summary.wallMs = Number.isFinite(start) ? Math.max(0, end - start) : 0;
+  summary.evaluatedInputTokens = summary.inputTokens - summary.cachedInputTokens;
+  // calls overlap, so this is per call stream: what one request sees, not the machine's total
+  summary.outputTokensPerSecond = wireMs > 0 ? Math.round((summary.outputTokens / wireMs) * 1000 * 10) / 10 : 0;
   return summary;
 }

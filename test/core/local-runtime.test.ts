@@ -1,0 +1,61 @@
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { z } from 'zod';
+import { createLocalEngine, createModel, createRuntime, parallel, type LocalEngine } from '../../src/index.js';
+
+const modelFile = process.env.BRAID_LOCAL_MODEL;
+
+// the random-weight test model writes gibberish: these tests check structure and accounting only
+describe.skipIf(!modelFile)('typed steps on the embedded local model', () => {
+  let engine: LocalEngine;
+  beforeAll(async () => {
+    engine = createLocalEngine({ env: { BRAID_LOCAL_MODEL: modelFile, BRAID_OFFLINE: '1' }, sequences: 2 });
+    await engine.load();
+  });
+  afterAll(() => engine.dispose());
+
+  const runtime = () => createRuntime({ model: createModel('local', { local: engine, env: {} }), limits: { concurrency: 2 } });
+
+  const Card = z.object({
+    title: z.string().max(40),
+    rating: z.enum(['good', 'bad']),
+    score: z.number(),
+    tags: z.array(z.string().max(12)).max(3),
+  });
+
+  test('a structured step returns a value valid against its schema, with tokens counted', async () => {
+    const braid = runtime();
+    const card = await braid.step({ name: 'card', prompt: 'Describe solar panels as a card.', schema: Card, maxOutputTokens: 200 });
+    expect(Card.safeParse(card).success).toBe(true);
+    const summary = braid.summary();
+    expect(summary.inputTokens).toBeGreaterThan(0);
+    expect(summary.outputTokens).toBeGreaterThan(0);
+    expect(summary.costUsd).toBe(0);
+  });
+
+  test('two concurrent steps run at the same time on separate sequences', async () => {
+    const braid = runtime();
+    const results = await parallel(['wind', 'storage'], (topic) =>
+      braid.step({ name: 'card', prompt: `Describe ${topic} as a card.`, schema: Card, maxOutputTokens: 200 }),
+    );
+    expect(results.every((result) => result.ok)).toBe(true);
+    expect(engine.stats().peakBusySequences).toBe(2);
+    const [first, second] = braid.spans().filter((span) => span.kind === 'attempt');
+    expect(first!.start).toBeLessThan(second!.end);
+    expect(second!.start).toBeLessThan(first!.end);
+  });
+
+  test('a second call with the same prefix evaluates far fewer prompt tokens than the first', async () => {
+    const braid = runtime();
+    const documents = 'Solar panels turn sunlight into electricity. '.repeat(40);
+    await braid.step({ name: 'first', system: documents, prompt: 'Question one?', schema: Card, maxOutputTokens: 120 });
+    const afterFirst = braid.summary();
+    await braid.step({ name: 'second', system: documents, prompt: 'Question two?', schema: Card, maxOutputTokens: 120 });
+    const afterSecond = braid.summary();
+    const firstEvaluated = afterFirst.evaluatedInputTokens;
+    const secondEvaluated = afterSecond.evaluatedInputTokens - firstEvaluated;
+    const secondReused = afterSecond.cachedInputTokens - afterFirst.cachedInputTokens;
+    expect(firstEvaluated).toBeGreaterThan(300);
+    expect(secondEvaluated * 5).toBeLessThan(firstEvaluated);
+    expect(secondReused).toBeGreaterThan(300);
+  });
+});
