@@ -1,9 +1,10 @@
+import { testModelFile } from '../../support/test-model-file.js';
 import { generateText, streamText } from 'ai';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { BraidError } from '../../../src/core/errors.js';
 import { createLocalEngine, type LocalEngine } from '../../../src/providers/local/local-engine.js';
 
-const MODEL = '/work/shared/models/llama-2-tiny-random.gguf';
+const MODEL = testModelFile();
 let engine: LocalEngine;
 
 // one sequence: a call that failed to give its sequence back would block every later call

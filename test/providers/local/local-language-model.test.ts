@@ -1,3 +1,4 @@
+import { testModelFile } from '../../support/test-model-file.js';
 import { generateText, NoObjectGeneratedError, Output, streamText, tool } from 'ai';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { z } from 'zod';
@@ -5,7 +6,7 @@ import { createLocalEngine, type LocalEngine } from '../../../src/providers/loca
 import type { LocalCallMetadata } from '../../../src/providers/local/local-language-model.js';
 
 // random weights: the text is gibberish, so these tests assert structure and token accounting only
-const env = { BRAID_LOCAL_MODEL: '/work/shared/models/llama-2-tiny-random.gguf', BRAID_OFFLINE: '1' };
+const env = { BRAID_LOCAL_MODEL: testModelFile(), BRAID_OFFLINE: '1' };
 let engine: LocalEngine;
 
 beforeAll(() => {

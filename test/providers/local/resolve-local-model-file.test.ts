@@ -1,3 +1,4 @@
+import { testModelFile } from '../../support/test-model-file.js';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -11,7 +12,7 @@ import {
   resolveLocalModelFile,
 } from '../../../src/providers/local/resolve-local-model-file.js';
 
-const TEST_MODEL = '/work/shared/models/llama-2-tiny-random.gguf';
+const TEST_MODEL = testModelFile();
 
 async function emptyDirectory(): Promise<string> {
   const directory = await mkdtemp(path.join(tmpdir(), 'braid-models-'));
