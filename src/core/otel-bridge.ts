@@ -17,7 +17,8 @@ export function createOtelBridge(): OtelBridge {
     start(span) {
       const parent = span.parentId ? open.get(span.parentId) : undefined;
       const parentContext = parent ? trace.setSpan(context.active(), parent) : context.active();
-      const name = span.kind === 'attempt' && span.model ? `chat ${span.model}` : `${span.kind} ${span.name}`;
+      // GenAI conventions name a call span "{operation} {model}"
+      const name = span.kind === 'attempt' && span.model ? `chat ${span.model.slice(span.model.indexOf(':') + 1)}` : `${span.kind} ${span.name}`;
       open.set(span.id, tracer.startSpan(name, { startTime: span.start, attributes: { 'braid.kind': span.kind, 'braid.run_id': span.runId } }, parentContext));
     },
     end(span) {

@@ -1,0 +1,34 @@
+import { trace } from '@opentelemetry/api';
+import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { expect, onTestFinished, test } from 'vitest';
+import { z } from 'zod';
+import { createRuntime } from '../../src/index.js';
+import { startFakeProvider } from '../fake-provider/index.js';
+import { modelOn } from '../support/wire-models.js';
+
+test('with an OpenTelemetry SDK registered, spans follow the GenAI conventions and keep their parents', async () => {
+  const exporter = new InMemorySpanExporter();
+  trace.setGlobalTracerProvider(new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] }));
+  onTestFinished(() => trace.disable());
+  const server = await startFakeProvider();
+  onTestFinished(() => server.close());
+
+  const braid = createRuntime({ model: modelOn('openai', server), name: 'facts' });
+  await braid.run('facts', () => braid.step({ name: 'fact', prompt: 'One fact', schema: z.object({ fact: z.string().max(50) }) }));
+  braid.finish();
+
+  const spans = exporter.getFinishedSpans();
+  const call = spans.find((span) => span.name === 'chat test-model');
+  expect(call?.attributes).toMatchObject({
+    'gen_ai.operation.name': 'chat',
+    'gen_ai.provider.name': 'openai',
+    'gen_ai.request.model': 'test-model',
+  });
+  expect(call?.attributes['gen_ai.usage.input_tokens']).toBeGreaterThan(0);
+  expect(call?.attributes['gen_ai.usage.output_tokens']).toBeGreaterThan(0);
+  const byId = new Map(spans.map((span) => [span.spanContext().spanId, span]));
+  const parentName = (span: (typeof spans)[number]) => byId.get(span.parentSpanContext?.spanId ?? '')?.name;
+  expect(parentName(call!)).toBe('step fact');
+  expect(parentName(spans.find((span) => span.name === 'step fact')!)).toBe('group facts');
+  expect(parentName(spans.find((span) => span.name === 'group facts')!)).toBe('run facts');
+});
