@@ -143,3 +143,23 @@ test('the trace file holds every span with its parent: run → group → step �
   expect(spans.filter((span) => span.kind === 'run')).toHaveLength(1);
   expect(steps.find((step) => step.attempts === 2)).toBeDefined();
 });
+
+test('the defaults plus the provider limit fan out safely: every item done, no 429s', async () => {
+  // 60 RPM scaled to a 1 s window: 30 items need three windows
+  const server = await fakeServer({ rpm: 10, windowMs: 1_000, latencyMs: 20 });
+  const braid = createRuntime({ model: modelOn('openai', server), limits: { rpm: 10, windowMs: 1_000 } });
+  const results = await parallel(Array.from({ length: 30 }, (_, index) => index), (index) => braid.step({ name: 'fact', prompt: `fact ${index}`, schema: Fact }));
+  expect(results.filter((result) => result.ok)).toHaveLength(30);
+  expect(server.stats().byStatus['429'] ?? 0).toBe(0);
+  expect(server.stats().requests).toBe(30);
+});
+
+test('without any configured limit, 429s slow braid down and every item still completes', async () => {
+  const server = await fakeServer({ rpm: 5, windowMs: 300 });
+  const braid = createRuntime({ model: modelOn('openai', server), retry: { maxRetries: 20, baseDelayMs: 20, maxDelayMs: 300 } });
+  const results = await parallel(Array.from({ length: 20 }, (_, index) => index), (index) => braid.step({ name: 'fact', prompt: `fact ${index}`, schema: Fact }));
+  expect(results.filter((result) => result.ok)).toHaveLength(20);
+  const summary = braid.summary();
+  expect(summary.rateLimited).toBeGreaterThan(0);
+  expect(summary.rateLimited).toBe(server.stats().byStatus['429']);
+});
