@@ -23,7 +23,7 @@ export function withEngineFlags(command: Command): Command {
   return command
     .addOption(new Option('-m, --model <spec>', 'model spec: google:<id>, openai:<id>, anthropic:<id>, openai-compatible:<id>, ollama:<id>, local[:path.gguf]').env('BRAID_MODEL'))
     .addOption(new Option('--base-url <url>', "override the provider's base URL").env('BRAID_BASE_URL'))
-    .addOption(new Option('--concurrency <n>', 'calls in flight at once per model (default: 8 cloud; local: from cores and memory)').argParser(positiveInteger))
+    .addOption(new Option('--concurrency <n>', 'calls in flight at once per model (default: 32 cloud, halving on 429s; local: from cores and memory)').argParser(positiveInteger))
     .addOption(new Option('--rpm <n>', "the provider's requests-per-minute limit").argParser(positiveInteger))
     .addOption(new Option('--tpm <n>', "the provider's tokens-per-minute limit").argParser(positiveInteger))
     .addOption(new Option('--timeout <ms>', 'deadline of each call in milliseconds (default: 60000 cloud, 600000 local)').argParser(positiveInteger))

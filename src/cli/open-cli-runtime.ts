@@ -53,7 +53,7 @@ export async function openCliRuntime(
   const braid = createRuntime({
     model,
     name: workflow,
-    limits: { concurrency: flags.concurrency ?? localInfo?.sequences ?? 8, rpm: flags.rpm, tpm: flags.tpm },
+    limits: { concurrency: flags.concurrency ?? localInfo?.sequences, rpm: flags.rpm, tpm: flags.tpm },
     timeoutMs: flags.timeout ?? (isLocal ? LOCAL_TIMEOUT_MS : CLOUD_TIMEOUT_MS),
     maxCostUsd: flags.maxCost,
     traceFile: flags.trace,

@@ -9,10 +9,10 @@ export interface CriticalPath {
 }
 
 /**
- * Finds the longest chain of successive, non-overlapping attempts (each starts at or after the
- * previous one ends), weighted by `end - start`. Limiter waits and backoffs happen before an
- * attempt's `start`, so the total is what the run would take with no waiting and unlimited
- * parallelism. Runs without attempts (all replayed, or an old trace) fall back to step spans.
+ * Finds the longest chain of successive attempts (each one ready to go only once the previous one
+ * had ended), weighted by `end - start`. Limiter waits and backoffs happen before an attempt's
+ * `start` and are not counted, so the total is what the run would take with no waiting and
+ * unlimited parallelism. Runs without attempts (all replayed, or an old trace) fall back to step spans.
  *
  * Ties go to the chain that ends first, whatever order the spans come in, so the answer is stable.
  * O(n log n): a sort, then one pass with a binary search into a running maximum.
@@ -41,6 +41,15 @@ export function findCriticalPath(spans: readonly Span[]): CriticalPath {
   return { ids, ms };
 }
 
+/**
+ * When the call could have gone out: its start less the time it queued in the limiter and slept in
+ * backoff. Chaining by this, not by start, keeps calls that merely waited for a free slot off one
+ * chain, so the path stays a lower bound under any concurrency cap.
+ */
+function readyAt(span: Span): number {
+  return span.start - (span.waitMs ?? 0) - (span.backoffMs ?? 0);
+}
+
 /** A span still open (end 0) or with a clock that went backwards has no duration to count. */
 function isFinished(span: Span): boolean {
   return span.end >= span.start && span.end > 0;
@@ -58,8 +67,8 @@ function longestChain(spans: readonly Span[]): Span[] {
 
   for (let index = 0; index < sorted.length; index += 1) {
     const span = sorted[index]!;
-    // every span ending at or before this one starts is a candidate predecessor; they form a prefix
-    const count = countEndingBy(ends, span.start, index);
+    // every span ending at or before this one was ready to go is a candidate predecessor; they form a prefix
+    const count = countEndingBy(ends, readyAt(span), index);
     const before = count > 0 ? prefixBest[count - 1]! : -1;
     best[index] = span.end - span.start + (before >= 0 ? best[before]! : 0);
     previous[index] = before;

@@ -2,7 +2,7 @@
  * The budgets one provider + model may spend. Any of them may be left out.
  */
 export interface RateLimits {
-  /** Requests in flight at once. Halves on a 429 and grows back on success. @default 8 */
+  /** Requests in flight at once. Halves on a 429 and grows back on success. @default 32 */
   concurrency?: number;
   /** Requests started per window. */
   rpm?: number;
@@ -70,7 +70,7 @@ const DEFAULT_429_PAUSE_MS = 1_000;
  * try { ... } finally { lease.release({ tokens: usage.totalTokens }); }
  */
 export function createRateLimiter({
-  concurrency = 8,
+  concurrency = 32,
   rpm,
   tpm,
   windowMs = 60_000,

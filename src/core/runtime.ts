@@ -17,7 +17,7 @@ import { createTraceFileWriter } from './trace-file.js';
 export interface RuntimeOptions {
   /** The model steps use unless they name their own. */
   model: LanguageModel;
-  /** Budgets per provider + model. Ignored when `limiters` is given. @default { concurrency: 8 } */
+  /** Budgets per provider + model. Ignored when `limiters` is given. @default { concurrency: 32 } */
   limits?: LimitsSetting;
   /** Share limiters with other runtimes of the process, so they share one provider budget. */
   limiters?: LimiterRegistry;

@@ -1,10 +1,11 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { DatabaseSync } from 'node:sqlite';
+import type { DatabaseSync } from 'node:sqlite';
 import { BraidError } from '../core/errors.js';
 import type { ResponseCache, StepJournal } from '../core/step-store.js';
 import { InputError } from '../workflows/input-error.js';
 import { createResponseCache, type ResponseCacheOptions } from './response-cache.js';
+import { openSqlite } from './open-sqlite.js';
 import { createRunJournal } from './run-journal.js';
 import { prepareRunStoreSchema } from './run-store-schema.js';
 import { createRunsTable, type RunsTable } from './runs-table.js';
@@ -47,7 +48,7 @@ export function openRunStore(file: string, { busyTimeoutMs = 5000, now = Date.no
   let database: DatabaseSync;
   try {
     if (!isMemory) mkdirSync(dirname(file), { recursive: true });
-    database = new DatabaseSync(file);
+    database = openSqlite(file);
   } catch (error) {
     throw new InputError(`cannot open the run store ${file}`, { cause: error });
   }

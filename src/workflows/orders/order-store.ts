@@ -1,4 +1,6 @@
-import { DatabaseSync, type SQLOutputValue } from 'node:sqlite';
+import type { DatabaseSync, SQLOutputValue } from 'node:sqlite';
+import { inWriteTransaction } from '../../store/in-write-transaction.js';
+import { openSqlite } from '../../store/open-sqlite.js';
 import { z } from 'zod';
 import { BraidError } from '../../core/errors.js';
 import { InputError } from '../input-error.js';
@@ -141,7 +143,7 @@ export function openOrderStore(
 ): OrderStore {
   let database: DatabaseSync;
   try {
-    database = new DatabaseSync(file);
+    database = openSqlite(file);
   } catch (error) {
     throw new InputError(`cannot open the order database ${file}`, { cause: error });
   }
@@ -235,26 +237,6 @@ export function openOrderStore(
 /** Lower case with every space removed: customers write "super widget 5000" or "SUPERWIDGET5000" for "SuperWidget 5000". */
 function productNameKey(name: string): string {
   return name.normalize('NFKC').toLowerCase().replace(/\s+/gu, '');
-}
-
-/**
- * BEGIN IMMEDIATE takes the write lock up front: a read that decides a write cannot be
- * invalidated by another connection before the write lands, and a busy database waits here.
- */
-function inWriteTransaction<Result>(database: DatabaseSync, work: () => Result): Result {
-  database.exec('BEGIN IMMEDIATE');
-  try {
-    const result = work();
-    database.exec('COMMIT');
-    return result;
-  } catch (error) {
-    try {
-      database.exec('ROLLBACK');
-    } catch {
-      // SQLite already rolled back (some errors end the transaction themselves); the first error is the one to report
-    }
-    throw error;
-  }
 }
 
 /** Creates the tables and seeds them once. The version check runs under the write lock, so two first openers seed once. */
