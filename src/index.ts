@@ -40,3 +40,5 @@ export { openRunStore, type RunStore, type RunStoreOptions } from './store/run-s
 export type { RunRow, RunStatus } from './store/runs-table.js';
 export { defaultStorePath } from './store/default-store-path.js';
 export { resume } from './store/resume.js';
+export { readTraceFile, TraceFileError } from './core/read-trace-file.js';
+export { startViewer, type Viewer, type ViewerOptions } from './viewer/start-viewer.js';

@@ -1,6 +1,7 @@
 import { CommanderError } from 'commander';
 import { CostLimitError, MissingSettingError, ModelSpecError, RunCancelledError } from '../core/errors.js';
 import { LocalModelNotFoundError } from '../providers/local/local-model-not-found-error.js';
+import { TraceFileError } from '../core/read-trace-file.js';
 import { InputError } from '../workflows/input-error.js';
 import { EXIT } from './exit-codes.js';
 
@@ -19,7 +20,13 @@ export function reportError(error: unknown, { verbose = false, stream = process.
 
 export function exitCodeOf(error: unknown): number {
   if (error instanceof CommanderError) return EXIT.usage;
-  if (error instanceof InputError || error instanceof ModelSpecError || error instanceof MissingSettingError || error instanceof LocalModelNotFoundError) {
+  if (
+    error instanceof InputError ||
+    error instanceof ModelSpecError ||
+    error instanceof MissingSettingError ||
+    error instanceof LocalModelNotFoundError ||
+    error instanceof TraceFileError
+  ) {
     return EXIT.usage;
   }
   if (error instanceof RunCancelledError && !(error instanceof CostLimitError)) return EXIT.cancelled;

@@ -4,9 +4,9 @@ import { readTraceFile } from '../../core/read-trace-file.js';
 import type { Span } from '../../core/span.js';
 import { defaultStorePath } from '../../store/default-store-path.js';
 import { openRunStore } from '../../store/run-store.js';
+import { openBrowser } from '../../viewer/open-browser.js';
 import { startViewer } from '../../viewer/start-viewer.js';
 import { InputError } from '../../workflows/input-error.js';
-import { openBrowser } from '../open-browser.js';
 import { positiveInteger } from '../engine-flags.js';
 import { reportError } from '../report-error.js';
 
@@ -37,7 +37,7 @@ Examples:
         const viewer = await startViewer({ spans, port: flags.port });
         process.stderr.write(`braid: viewing ${spans.length} spans at ${viewer.url} (Ctrl-C to stop)\n`);
         process.stdout.write(`${viewer.url}\n`);
-        if (flags.open) openBrowser(viewer.url);
+        await openBrowser(viewer.url, { enabled: flags.open });
         await new Promise<void>((resolve) => process.once('SIGINT', () => resolve()));
         await viewer.close();
       } catch (error) {

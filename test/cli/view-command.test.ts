@@ -1,0 +1,29 @@
+import { expect, onTestFinished, test, vi } from 'vitest';
+import { startFakeProvider } from '../fake-provider/index.js';
+import { makeTempDirectory, runCli, startCli } from '../support/run-cli.js';
+
+test('braid view serves a recorded run from the journal on loopback, and stops on Ctrl-C', async () => {
+  const server = await startFakeProvider();
+  onTestFinished(() => server.close());
+  const env = { OPENAI_API_KEY: 'sk-test', BRAID_HOME: makeTempDirectory() };
+  const run = await runCli(['faq', '--questions', '2', '--json', '--run-id', 'to-view', '--model', 'openai:gpt-4.1-mini', '--base-url', server.openaiBaseURL], { env });
+  expect(run.code).toBe(0);
+
+  const viewer = startCli(['view', 'to-view', '--no-open'], { env });
+  await vi.waitFor(() => expect(viewer.stdout()).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/m), { timeout: 20_000 });
+  const url = viewer.stdout().trim();
+  const data = (await (await fetch(new URL('api/run', url))).json()) as { runId: string; spans: { kind: string }[] };
+  expect(data.runId).toBe('to-view');
+  expect(data.spans.filter((span) => span.kind === 'attempt').length).toBe(server.stats().requests);
+  viewer.child.kill('SIGINT');
+  expect((await viewer.result).code).toBe(0);
+});
+
+test('braid view of a malformed trace file is a usage error naming the line', async () => {
+  const directory = makeTempDirectory();
+  const file = `${directory}/broken.jsonl`;
+  await import('node:fs/promises').then(({ writeFile }) => writeFile(file, '{"id":"a"}\nnot json\n'));
+  const result = await runCli(['view', file, '--no-open']);
+  expect(result.code).toBe(2);
+  expect(result.stderr).toMatch(/^braid: .*broken\.jsonl:\d/m);
+});
