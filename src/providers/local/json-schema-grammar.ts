@@ -106,7 +106,9 @@ export function toGrammarJsonSchema(schema: JSONSchema7, { maxStringLength = 600
       return { type: 'string', format: node.format, ...description };
     }
     const minLength = typeof node.minLength === 'number' ? Math.max(0, Math.floor(node.minLength)) : 0;
-    const maxLength = typeof node.maxLength === 'number' ? Math.floor(node.maxLength) : maxStringLength;
+    // the grammar counts characters, zod counts UTF-16 units: an emoji is one and two, so the
+    // grammar's bound keeps a tenth in hand or an answer at the limit fails validation
+    const maxLength = typeof node.maxLength === 'number' ? Math.floor(node.maxLength * 0.9) : maxStringLength;
     return { type: 'string', ...(minLength > 0 ? { minLength } : {}), maxLength: Math.max(minLength, maxLength), ...description };
   };
 

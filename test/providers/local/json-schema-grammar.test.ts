@@ -8,14 +8,14 @@ async function jsonSchemaOf(schema: z.ZodType): Promise<JSONSchema7> {
   return (await zodSchema(schema).jsonSchema) as JSONSchema7; // exactly what the AI SDK sends the model
 }
 
-test('strings without a maxLength get the bound; stated bounds and enums stay', async () => {
+test('strings without a maxLength get the bound; stated bounds keep a tenth in hand; enums stay', async () => {
   const schema = await jsonSchemaOf(
     z.object({ title: z.string().max(40), body: z.string(), kind: z.enum(['bug', 'idea']), score: z.number(), tags: z.array(z.string()) }),
   );
   expect(toGrammarJsonSchema(schema, { maxStringLength: 120 })).toEqual({
     type: 'object',
     properties: {
-      title: { type: 'string', maxLength: 40 },
+      title: { type: 'string', maxLength: 36 },
       body: { type: 'string', maxLength: 120 },
       kind: { enum: ['bug', 'idea'] },
       score: { type: 'number' },
