@@ -1,7 +1,7 @@
 import { createRuntime, type Runtime } from '../core/runtime.js';
 import type { Span } from '../core/span.js';
 import { createModel } from '../providers/create-model.js';
-import { createLocalEngine, type LocalEngine } from '../providers/local/local-engine.js';
+import type { LocalEngine } from '../providers/local/local-engine.js';
 import { defaultModelSpec, parseModelSpec } from '../providers/model-spec.js';
 import { defaultStorePath } from '../store/default-store-path.js';
 import { openRunStore, type RunStore } from '../store/run-store.js';
@@ -40,7 +40,10 @@ export async function openCliRuntime(
 ): Promise<CliRuntime> {
   const modelSpec = flags.model ?? defaultModelSpec(env);
   const isLocal = parseModelSpec(modelSpec).provider === 'local';
-  const engine: LocalEngine | undefined = isLocal ? createLocalEngine({ env }) : undefined;
+  // node-llama-cpp takes a while to import: only a local run pays for it
+  const engine: LocalEngine | undefined = isLocal
+    ? (await import('../providers/local/local-engine.js')).createLocalEngine({ env })
+    : undefined;
   const model = createModel(modelSpec, { baseURL: flags.baseUrl, env, local: engine });
   // load (or download) the local model up front: a missing file fails before any work starts
   const localPath = parseModelSpec(modelSpec).model;

@@ -1,10 +1,12 @@
 import { Command } from 'commander';
+import { evalCommand } from './commands/eval-command.js';
 import { faqCommand } from './commands/faq-command.js';
 import { orchestrateCommand } from './commands/orchestrate-command.js';
 import { resumeCommand } from './commands/resume-command.js';
 import { routeCommand } from './commands/route-command.js';
 import { runsCommand } from './commands/runs-command.js';
 import { viewCommand } from './commands/view-command.js';
+import { workerCommand } from './commands/worker-command.js';
 
 /** The `braid` command and its subcommands. */
 export function createProgram(): Command {
@@ -12,14 +14,18 @@ export function createProgram(): Command {
     .description('reliable LLM workflows from small, typed steps')
     .version('0.1.0')
     .showHelpAfterError('(run with --help for usage and examples)')
+    // usage errors read like every other braid error
+    .configureOutput({ outputError: (text, write) => write(text.replace(/^error: /, 'braid: ')) })
     .exitOverride()
     .addCommand(faqCommand())
     .addCommand(routeCommand())
     .addCommand(orchestrateCommand())
+    .addCommand(evalCommand())
     .addCommand(runsCommand())
     .addCommand(resumeCommand('resume', rerun))
     .addCommand(resumeCommand('retry', rerun))
     .addCommand(viewCommand())
+    .addCommand(workerCommand())
     .addHelpText(
       'after',
       `
@@ -29,6 +35,7 @@ Examples:
   $ braid orchestrate "Where is order A-12345?"
   $ braid runs                                 # runs in the journal; braid resume <id> continues one
   $ braid view                                 # the latest run as a timeline in the browser
+  $ braid worker --redis redis://10.0.0.5:6379 # serve distributed batches (faq/route --redis)
 
 Models: --model google:gemini-2.5-flash | openai:gpt-4.1-mini | anthropic:claude-haiku-4-5 |
         openai-compatible:<id> --base-url URL | ollama:<id> | local[:file.gguf]

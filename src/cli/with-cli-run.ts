@@ -27,7 +27,8 @@ export async function withCliRun(flags: EngineFlags, workflow: string, body: (co
   };
   process.on('SIGINT', onInterrupt);
   const isInteractive = process.stdout.isTTY === true && !flags.json;
-  const progress = createProgress({ enabled: isInteractive, label: workflow });
+  // progress draws on stderr, so `braid faq 2>log` must not fill the log with escape codes
+  const progress = createProgress({ enabled: isInteractive && process.stderr.isTTY === true, label: workflow });
   let cli: CliRuntime | undefined;
   let code: number = EXIT.failed;
   try {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { InvalidOutputError } from './errors.js';
 import type { Runtime } from './runtime.js';
 import { group } from './scope.js';
 
@@ -25,8 +26,8 @@ export interface Routed<Intent, Result> {
 
 /**
  * Classifies the input into one of a closed set of intents, then hands it to that intent's
- * handler. A classification that fails (invalid after repairs, or not an intent) takes the
- * fallback route, never drops the input.
+ * handler. A classification the model cannot give (invalid after repairs, or not an intent) takes
+ * the fallback route, never drops the input; a provider error is thrown as it is.
  *
  * @example
  * const Intent = z.enum(['Technical Support', 'Billing Inquiry', 'General Question']);
@@ -50,8 +51,10 @@ export async function route<Intents extends z.ZodEnum, Input, Result>(
       const classified = await braid.step({ name: 'classify', schema: Classification, maxOutputTokens: 64, ...classify(input) });
       intent = classified.intent;
     } catch (error) {
-      if (braid.signal.aborted) throw error;
-      reason = error instanceof Error ? error.message : String(error);
+      // only a classification the model could not give takes the fallback; a provider that is
+      // down or refuses the key would fail the fallback handler too, so that error is the answer
+      if (!(error instanceof InvalidOutputError)) throw error;
+      reason = error.message;
     }
     const handler = handlers[intent as keyof typeof handlers];
     const result = await group(String(intent), () => handler(input));

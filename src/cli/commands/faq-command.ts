@@ -14,12 +14,14 @@ import { packageRoot } from '../package-root.js';
 import { reportError } from '../report-error.js';
 import { summaryJson } from '../summary-json.js';
 import { describeFinished, withCliRun } from '../with-cli-run.js';
+import { runFaqOnWorkers } from '../faq-on-workers.js';
 
 interface FaqFlags extends EngineFlags {
   questions: number;
   mode: FaqMode;
   out?: string;
   perDocument?: boolean;
+  redis?: string;
 }
 
 
@@ -31,6 +33,7 @@ export function faqCommand(): Command {
     .addOption(new Option('--mode <mode>', 'single: one prompt; chain: sequential; parallel: fan out').choices(['single', 'chain', 'parallel']).default('parallel'))
     .addOption(new Option('--per-document', 'one FAQ per document instead of one over all of them'))
     .addOption(new Option('-o, --out <file>', 'write the result to a file instead of stdout'))
+    .addOption(new Option('--redis <url>', 'with --per-document: one job per document on the workers serving this Redis (see braid worker)'))
     .addHelpText(
       'after',
       `
@@ -38,10 +41,12 @@ Examples:
   $ braid faq                                   # the bundled samples, local model
   $ braid faq docs/ --questions 8 --json        # one FAQ over a folder, as JSON
   $ braid faq notes.md --model google:gemini-2.5-flash --rpm 60
-  $ braid faq corpus/ --per-document --json --out faqs.json --trace run.jsonl`,
+  $ braid faq corpus/ --per-document --json --out faqs.json --trace run.jsonl
+  $ braid faq corpus/ --per-document --json --redis redis://10.0.0.5:6379 > faqs.json`,
     );
   return withEngineFlags(command).action(async (paths: string[], flags: FaqFlags) => {
-    process.exitCode = await runFaq(paths, flags);
+    const { redis } = flags;
+    process.exitCode = redis === undefined ? await runFaq(paths, flags) : await runFaqOnWorkers(paths, { ...flags, redis });
   });
 }
 

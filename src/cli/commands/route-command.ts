@@ -11,9 +11,11 @@ import { EXIT } from '../exit-codes.js';
 import { reportError } from '../report-error.js';
 import { summaryJson } from '../summary-json.js';
 import { describeFinished, withCliRun } from '../with-cli-run.js';
+import { runRouteOnWorkers } from '../route-on-workers.js';
 
 interface RouteFlags extends EngineFlags {
   batch?: string;
+  redis?: string;
   config?: string;
 }
 
@@ -23,6 +25,7 @@ export function routeCommand(): Command {
     .argument('[query]', 'the customer query')
     .addOption(new Option('--batch <file>', 'route queries read one per line from a file, or - for stdin; prints JSONL'))
     .addOption(new Option('--config <file>', 'JSON file adding or replacing intents and their handler prompts'))
+    .addOption(new Option('--redis <url>', 'with --batch: one job per query on the workers serving this Redis (see braid worker)'))
     .addHelpText(
       'after',
       `
@@ -30,6 +33,7 @@ Examples:
   $ braid route "My invoice shows a double charge"
   $ braid route "The app crashes on start" --json
   $ braid route --batch tickets.txt --rpm 60 > routed.jsonl
+  $ braid route --batch tickets.txt --redis redis://10.0.0.5:6379 > routed.jsonl
   $ cat tickets.txt | braid route --batch - --config intents.json
 
 Config file:
@@ -38,7 +42,8 @@ Config file:
    "replaceDefaults": false, "fallback": "General Question"}`,
     );
   return withEngineFlags(command).action(async (query: string | undefined, flags: RouteFlags) => {
-    process.exitCode = await runRoute(query, flags);
+    const { redis } = flags;
+    process.exitCode = redis === undefined ? await runRoute(query, flags) : await runRouteOnWorkers(query, { ...flags, redis });
   });
 }
 

@@ -31,7 +31,7 @@ export function sourcesSchema(titles: readonly string[]) {
   });
 }
 
-/** The one-prompt baseline's output. */
+/** The one-prompt baseline's output: exactly `count` entries, as the CLI promises, or the step repairs it. */
 export function singlePromptSchema(count: number, titles: readonly string[]) {
   return z.object({
     faqs: z
@@ -42,8 +42,8 @@ export function singlePromptSchema(count: number, titles: readonly string[]) {
           sources: sourcesSchema(titles).shape.sources,
         }),
       )
-      .min(1)
-      .max(count * 2),
+      .length(count)
+      .describe(`exactly ${count} entries`),
   });
 }
 

@@ -29,6 +29,8 @@ export interface FaqResult {
 const QUESTION_EXTRA_ROUNDS = 2;
 /** Consecutive rounds that bring no new question before giving up. */
 const STALLED_ROUNDS = 2;
+/** Sampling temperature of a round after one that brought no new question. */
+const STALLED_TEMPERATURE = 0.8;
 
 /**
  * The FAQ pipeline: exactly N questions, an answer to each from the documents only, and the
@@ -97,6 +99,8 @@ async function collectQuestions(braid: Runtime, part: CorpusPart, count: number)
       system: documentsPrefix(part.documents),
       prompt: questionsPrompt(missing, [...found.values()]),
       schema: questionsSchema(missing),
+      // a round that brought nothing new leaves the prompt unchanged, and a greedy decoder would repeat itself: sample instead
+      ...(roundsWithoutProgress > 0 ? { temperature: STALLED_TEMPERATURE } : {}),
     });
     for (const question of questions) {
       const normalized = question.trim().toLowerCase().replace(/\s+/g, ' ');

@@ -3,6 +3,7 @@ import type { Runtime } from '../../core/runtime.js';
 import type { OrderStore } from './order-store.js';
 import { OrderTask } from './order-tasks.js';
 import { runOrderTask, type WorkerResult } from './order-workers.js';
+import { orderPlanPrompt } from './plan-order-tasks.js';
 
 export interface HandledOrderQuery {
   /** The planner's tasks: validated (unknown fields dropped), or as emitted when invalid. */
@@ -11,12 +12,6 @@ export interface HandledOrderQuery {
   results: (WorkerResult | { status: 'failed'; task: Record<string, unknown>; summary: string })[];
   response: string;
 }
-
-const PLANNER_INSTRUCTIONS = [
-  'You turn a customer message into a list of tasks for back-office workers.',
-  'Task types: "Billing Inquiry" (needs invoice_number), "Product Return" (needs product_name and reason_for_return), "Status Update" (needs order_id).',
-  'Emit one task per distinct request. Copy ids and product names exactly as written. Use null for a field the message does not give; never guess one.',
-].join('\n');
 
 const SYNTHESIZER_INSTRUCTIONS = [
   'You write one reply to the customer from the results of the back-office tasks below.',
@@ -32,7 +27,7 @@ export async function handleOrderQuery(braid: Runtime, message: string, store: O
   const { outcomes, reply } = await orchestrate<typeof OrderTask, 'query_type', string, WorkerResult, string>(braid, message, {
     tasks: OrderTask,
     discriminator: 'query_type',
-    plan: (text) => ({ system: PLANNER_INSTRUCTIONS, prompt: `Customer message:\n${text}` }),
+    plan: orderPlanPrompt, // shared with planOrderTasks, so `braid eval orchestrate` measures this very step
     workers: { 'Billing Inquiry': run, 'Product Return': run, 'Status Update': run },
     synthesize: (text, results) =>
       braid.step({

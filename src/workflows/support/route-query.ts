@@ -1,6 +1,6 @@
-import { z } from 'zod';
 import { route } from '../../core/route.js';
 import type { Runtime } from '../../core/runtime.js';
+import { supportClassifier, type SupportClassifier } from './classify-query.js';
 import type { RouterConfig } from './support-intents.js';
 
 export interface RoutedQuery {
@@ -14,24 +14,14 @@ export interface RoutedQuery {
  * The support router: classify the query into one of the configured intents (a closed enum),
  * then answer with that intent's specialised handler.
  */
-export async function routeQuery(braid: Runtime, query: string, { intents, fallback }: RouterConfig): Promise<RoutedQuery> {
-  const names = intents.map((intent) => intent.name) as [string, ...string[]];
-  const Intent = z.enum(names);
-  const catalogue = intents.map((intent) => `- ${intent.name}: ${intent.description}`).join('\n');
+export async function routeQuery(braid: Runtime, query: string, config: RouterConfig): Promise<RoutedQuery> {
   const handlers = Object.fromEntries(
-    intents.map((intent) => [
+    config.intents.map((intent) => [
       intent.name,
       (text: string) => braid.step({ name: 'respond', system: intent.prompt, prompt: text, maxOutputTokens: 400 }),
     ]),
   ) as Record<string, (text: string) => Promise<string>>;
-  const routed = await route<typeof Intent, string, string>(braid, query, {
-    intents: Intent,
-    classify: (text) => ({
-      system: `Classify customer queries into exactly one of these intents:\n${catalogue}`,
-      prompt: `Query: ${text}`,
-    }),
-    handlers,
-    fallback,
-  });
+  // the classifier is shared with classifyQuery, so `braid eval route` measures this very step
+  const routed = await route<SupportClassifier['intents'], string, string>(braid, query, { ...supportClassifier(config), handlers });
   return { intent: routed.intent, response: routed.result.trim(), fellBack: routed.fellBack };
 }

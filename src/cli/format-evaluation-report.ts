@@ -1,0 +1,79 @@
+import type { PlanningReport } from '../workflows/orders/evaluate-planning.js';
+import { FALLBACK_COLUMN, type RoutingReport } from '../workflows/support/evaluate-routing.js';
+
+/** The longest a miss's query or reason is shown, so each stays on one line. */
+const EXCERPT_CHARACTERS = 100;
+
+/** A routing evaluation for people: the accuracy, the confusion matrix, per-intent scores and the misses. */
+export function formatRoutingReport(report: RoutingReport): string {
+  const intents = Object.keys(report.perIntent);
+  const columns = [...intents, FALLBACK_COLUMN];
+  const lines = [
+    `Routing accuracy: ${percent(report.accuracy)} (${report.correct} of ${report.total} correct${report.fellBack > 0 ? `, ${report.fellBack} fell back` : ''})`,
+    '',
+    'Confusion matrix (rows: expected, columns: predicted)',
+    ...formatTable([['', ...columns], ...intents.map((intent) => [intent, ...columns.map((column) => String(report.confusion[intent]![column]))])]),
+    '',
+    ...formatTable([
+      ['', 'precision', 'recall', 'F1', 'expected', 'predicted'],
+      ...intents.map((intent) => {
+        const score = report.perIntent[intent]!;
+        return [intent, percent(score.precision), percent(score.recall), percent(score.f1), String(score.expected), String(score.predicted)];
+      }),
+    ]),
+    '',
+    ...formatMisses(report.misses.map((miss) => ({ line: miss.line, q: miss.q, details: [`expected ${miss.expected}, got ${miss.predicted}${miss.reason ? ` (${miss.reason})` : ''}`] }))),
+  ];
+  return `${lines.join('\n')}\n`;
+}
+
+/** A planning evaluation for people: whole-plan matches, task types, ids, per-type scores and the misses. */
+export function formatPlanningReport(report: PlanningReport): string {
+  const { tasks, ids } = report;
+  const lines = [
+    `Exact plans: ${percent(report.exactMatchRate)} (${report.exactMatches} of ${report.messages} messages${report.failed > 0 ? `, ${report.failed} planner failures` : ''})`,
+    `Task types:  precision ${percent(tasks.precision)}, recall ${percent(tasks.recall)}, F1 ${percent(tasks.f1)} (${tasks.matched} matched; ${tasks.expected} expected, ${tasks.predicted} predicted)`,
+    `Ids:         ${percent(ids.accuracy)} (${ids.correct} of ${ids.compared} matched tasks name the labelled record)`,
+    '',
+    ...formatTable([
+      ['', 'precision', 'recall', 'F1', 'expected', 'predicted', 'matched'],
+      ...Object.entries(report.perType).map(([type, score]) => [
+        type,
+        percent(score.precision),
+        percent(score.recall),
+        percent(score.f1),
+        String(score.expected),
+        String(score.predicted),
+        String(score.matched),
+      ]),
+    ]),
+    '',
+    ...formatMisses(report.misses.map((miss) => ({ line: miss.line, q: miss.q, details: miss.problems }))),
+  ];
+  return `${lines.join('\n')}\n`;
+}
+
+function formatMisses(misses: readonly { line: number; q: string; details: readonly string[] }[]): string[] {
+  if (misses.length === 0) return ['Misses: none'];
+  return [
+    `Misses (${misses.length}):`,
+    ...misses.flatMap((miss) => [`  line ${miss.line}: ${JSON.stringify(oneLine(miss.q))}`, ...miss.details.map((detail) => `    - ${oneLine(detail)}`)]),
+  ];
+}
+
+/** Columns padded to their widest cell: the first (the labels) left-aligned, the numbers right-aligned. */
+function formatTable(rows: readonly (readonly string[])[]): string[] {
+  const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => row[column]!.length)));
+  return rows.map((row) =>
+    `  ${row.map((cell, column) => (column === 0 ? cell.padEnd(widths[column]!) : cell.padStart(widths[column]!))).join('  ')}`.trimEnd(),
+  );
+}
+
+function percent(value: number | null): string {
+  return value === null ? '—' : `${(value * 100).toFixed(1)}%`;
+}
+
+function oneLine(text: string): string {
+  const flat = text.replace(/\s+/g, ' ').trim();
+  return flat.length > EXCERPT_CHARACTERS ? `${flat.slice(0, EXCERPT_CHARACTERS - 1)}…` : flat;
+}

@@ -1,0 +1,28 @@
+// braid's distributed runs (BullMQ + Redis), by name. Kept apart from the main entry so that
+// `import 'braid'` does not load BullMQ and ioredis for users who never scale out.
+export { createRedisLimiterRegistry, type RedisLimiterRegistryOptions } from './redis-limiter-registry.js';
+export { createRedisRateLimiter, type RedisRateLimiterOptions } from './redis-rate-limiter.js';
+export { createRedisStepJournal, type RedisStepJournal, type RedisStepJournalOptions } from './redis-step-journal.js';
+export { startWorker, type StartWorkerOptions, type DistributedWorker, type WorkerEvent } from './start-worker.js';
+export { runDistributed, type RunDistributedOptions, type DistributedRun, type BatchProgress, type ItemOutcome } from './run-distributed.js';
+export { readBatchStatus, type BatchStatus, type FailedItem } from './read-batch-status.js';
+export { runItem, type RunItemOptions } from './run-item.js';
+export { combineSummaries } from './combine-summaries.js';
+export { redisOptionsFromUrl, describeRedisUrl, type RedisConnectionOptions } from './redis-connection-options.js';
+export { itemRunId, itemJobId, ITEMS_QUEUE, BATCHES_QUEUE, DEFAULT_QUEUE_PREFIX } from './batch-keys.js';
+export {
+  FaqJobData,
+  RouteJobData,
+  ItemJobData,
+  FaqJobResult,
+  RouteJobResult,
+  ItemJobResult,
+  ItemSummary,
+  BatchJobData,
+  BatchJobResult,
+  RouterConfigPayload,
+  type ItemKind,
+  type ItemInputs,
+  type ItemResults,
+} from './job-payloads.js';
+export { JournalWriteError, BatchNotFoundError, InvalidJobResultError } from './distributed-errors.js';

@@ -1,0 +1,204 @@
+import { randomUUID } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import type { Lease, RateLimiter, RateLimits } from '../core/rate-limiter.js';
+import { acquireScript, pauseScript, refreshScript, releaseScript } from './rate-limit-scripts.js';
+
+export interface RedisRateLimiterOptions {
+  /** The client the limiter's scripts run on. The caller owns it and closes it. */
+  redis: Redis;
+  /** The provider + model the budgets belong to (`provider:model`). */
+  modelKey: string;
+  /**
+   * The budgets, summed over every process that uses the same Redis, prefix and model key. Unlike
+   * the in-process limiter, `concurrency` has no default: without it, calls in flight are not capped.
+   */
+  limits?: RateLimits;
+  /** @default 'braid:limits' */
+  keyPrefix?: string;
+  /**
+   * A held slot expires this long after its last refresh (refreshed every third of it while held),
+   * so a worker killed mid-call frees its slot instead of leaking it. @default 15_000
+   */
+  leaseTtlMs?: number;
+  /** How often to ask again when only another process's call ending can free a place. @default 50 */
+  pollIntervalMs?: number;
+  /** Redis errors other than a lost connection (which just waits for the reconnect); the limiter retries after them. */
+  onError?: (error: unknown) => void;
+}
+
+interface Waiter {
+  tokens: number;
+  queuedAt: number;
+  grant: (lease: Lease) => void;
+}
+
+/** How long to wait before asking again after Redis answered with an error. */
+const ERROR_RETRY_MS = 1_000;
+
+/**
+ * A `RateLimiter` whose budgets (concurrency, RPM, TPM, 429 pauses) live in Redis, so every
+ * worker on every machine draws from one provider budget. Each check-and-take is one Lua script,
+ * atomic across processes. In the process, waiters queue first come, first served, and only the
+ * head asks Redis, so a thousand waiting steps cost one request per poll, not a thousand.
+ *
+ * @example
+ * const limiter = createRedisRateLimiter({ redis, modelKey: 'openai:gpt-4.1-mini', limits: { rpm: 500 } });
+ * const lease = await limiter.acquire({ tokens: 900 });
+ * try { ... } finally { lease.release({ tokens: usage.totalTokens }); }
+ */
+export function createRedisRateLimiter({
+  redis,
+  modelKey,
+  limits: { concurrency, rpm, tpm, windowMs = 60_000 } = {},
+  keyPrefix = 'braid:limits',
+  leaseTtlMs = 15_000,
+  pollIntervalMs = 50,
+  onError = () => {},
+}: RedisRateLimiterOptions): RateLimiter {
+  // the hash tag keeps one model's keys in one slot, so the scripts also run on Redis Cluster
+  const base = `${keyPrefix}:{${modelKey}}`;
+  const keys = [`${base}:in-flight`, `${base}:window`, `${base}:tokens`, `${base}:state`];
+  // a call counts from when it ends (see the release script), so this margin only absorbs timer granularity
+  const windowWithMargin = windowMs + 10;
+  const keyTtlMs = windowWithMargin + 2 * leaseTtlMs + 60_000;
+  const cap = concurrency === undefined ? 0 : Math.max(1, concurrency);
+  const waiters: Waiter[] = [];
+  const held = new Set<string>();
+  let allowed = cap === 0 ? Number.POSITIVE_INFINITY : cap;
+  let isAsking = false;
+  let shouldAskAgain = false;
+  let timer: NodeJS.Timeout | undefined;
+  let refreshTimer: NodeJS.Timeout | undefined;
+
+  function noteAllowed(value: unknown): void {
+    const number = Number(value);
+    allowed = cap === 0 || !Number.isFinite(number) || number < 0 ? (cap === 0 ? Number.POSITIVE_INFINITY : cap) : number;
+  }
+
+  function askLater(delayMs: number): void {
+    if (timer) clearTimeout(timer);
+    timer = setTimeout(() => {
+      timer = undefined;
+      void pump();
+    }, Math.max(1, Math.ceil(delayMs)));
+  }
+
+  /** Serves the queue's head until Redis says wait; one ask at a time per process. */
+  async function pump(): Promise<void> {
+    if (isAsking) {
+      shouldAskAgain = true; // a release or a new waiter came while Redis was answering
+      return;
+    }
+    if (timer) {
+      clearTimeout(timer);
+      timer = undefined;
+    }
+    isAsking = true;
+    try {
+      while (waiters.length > 0) {
+        shouldAskAgain = false;
+        const head = waiters[0]!;
+        const leaseId = randomUUID();
+        let reply: [number, number, number];
+        try {
+          reply = (await acquireScript.run(redis, keys, [leaseId, head.tokens, rpm ?? 0, tpm ?? 0, windowWithMargin, cap, leaseTtlMs, keyTtlMs])) as [number, number, number];
+        } catch (error) {
+          onError(error);
+          askLater(ERROR_RETRY_MS);
+          return;
+        }
+        const [isGranted, delayMs, allowedNow] = reply;
+        noteAllowed(allowedNow);
+        if (isGranted === 1) {
+          const index = waiters.indexOf(head);
+          if (index < 0) {
+            giveBack(leaseId); // the waiter gave up while Redis granted it
+            continue;
+          }
+          waiters.splice(index, 1);
+          head.grant(startLease(leaseId, head));
+          continue;
+        }
+        if (shouldAskAgain && delayMs < 0) continue; // a slot was released while we asked
+        // jitter: processes polling for a freed slot must not ask in lockstep
+        askLater(delayMs < 0 ? pollIntervalMs * (0.5 + Math.random()) : delayMs);
+        return;
+      }
+    } finally {
+      isAsking = false;
+    }
+  }
+
+  function giveBack(leaseId: string): void {
+    releaseScript.run(redis, keys, [leaseId, 0, 0, -1, cap, keyTtlMs, 1]).catch(onError);
+  }
+
+  function refreshHeld(): void {
+    if (held.size === 0) return;
+    refreshScript.run(redis, keys, [leaseTtlMs, keyTtlMs, ...held]).catch(onError);
+  }
+
+  function startLease(leaseId: string, waiter: Waiter): Lease {
+    held.add(leaseId);
+    if (!refreshTimer) {
+      refreshTimer = setInterval(refreshHeld, Math.max(100, Math.floor(leaseTtlMs / 3)));
+      refreshTimer.unref(); // a held lease keeps its call alive, not the process
+    }
+    let isReleased = false;
+    return {
+      waitMs: Date.now() - waiter.queuedAt,
+      release(outcome = {}) {
+        if (isReleased) return;
+        isReleased = true;
+        held.delete(leaseId);
+        if (held.size === 0 && refreshTimer) {
+          clearInterval(refreshTimer);
+          refreshTimer = undefined;
+        }
+        const tokens = outcome.tokens ?? -1;
+        releaseScript
+          .run(redis, keys, [leaseId, tokens, outcome.rateLimited ? 1 : 0, outcome.retryAfterMs ?? -1, cap, keyTtlMs, 0])
+          .then(noteAllowed, onError);
+        // one connection runs commands in order, so an ask sent now already sees this release
+        void pump();
+      },
+    };
+  }
+
+  return {
+    acquire({ tokens, signal }) {
+      signal?.throwIfAborted();
+      return new Promise<Lease>((resolve, reject) => {
+        const waiter: Waiter = {
+          tokens,
+          queuedAt: Date.now(),
+          grant: (lease) => {
+            signal?.removeEventListener('abort', onAbort);
+            resolve(lease);
+          },
+        };
+        // a cancelled run must not keep its place in the queue
+        const onAbort = (): void => {
+          const index = waiters.indexOf(waiter);
+          if (index >= 0) waiters.splice(index, 1);
+          reject(signal?.reason);
+        };
+        signal?.addEventListener('abort', onAbort, { once: true });
+        waiters.push(waiter);
+        if (waiters.length === 1 || !timer) void pump();
+      });
+    },
+    pauseUntil(until) {
+      pauseScript
+        .run(redis, keys, [Math.max(0, Math.ceil(until - Date.now())), keyTtlMs])
+        .catch(onError)
+        .finally(() => void pump());
+    },
+    get currentConcurrency() {
+      return allowed;
+    },
+    get inFlight() {
+      return held.size;
+    },
+  };
+}
