@@ -56,6 +56,9 @@ export async function withCliRun(flags: EngineFlags, workflow: string, body: (co
       const summary = cli.braid.finish(controller.signal.aborted ? 'cancelled' : 'ok');
       const status = controller.signal.aborted ? 'cancelled' : code === EXIT.ok ? 'done' : 'failed';
       cli.store.finishRun(cli.braid.runId, { status, summary });
+      // the planned total was an estimate (questions may be topped up): a finished run did them all
+      const finished = status === 'done' ? cli.store.getRun(cli.braid.runId) : undefined;
+      if (finished) cli.store.setStepsTotal(finished.id, finished.stepsDone);
       await cli.close();
     }
   }

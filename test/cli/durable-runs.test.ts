@@ -78,14 +78,15 @@ test('braid runs lists each run with its status, steps, tokens and cost', async 
   expect(listed.code).toBe(0);
   const runs = JSON.parse(listed.stdout) as { id: string; workflow: string; status: string; stepsDone: number; stepsTotal: number; inputTokens: number; costUsd: number }[];
   const run = runs.find((candidate) => candidate.id === 'listed');
-  // 13 planned (questions, then an answer and sources for each of 6), more if questions were topped up
-  expect(run).toMatchObject({ workflow: 'faq', status: 'done', stepsDone: steps, stepsTotal: 13 });
+  // a finished run's total is what it did: 13 planned (questions, then answer and sources for each of 6), more after a top-up
+  expect(run).toMatchObject({ workflow: 'faq', status: 'done', stepsDone: steps, stepsTotal: steps });
+  expect(steps).toBeGreaterThanOrEqual(13);
   expect(run!.inputTokens).toBeGreaterThan(0);
   expect(run!.costUsd).toBeGreaterThan(0);
 
   const table = await runCli(['runs'], { env });
   expect(table.stdout).toMatch(/^RUN\s+WORKFLOW\s+STATUS\s+STARTED\s+STEPS\s+TOKENS\s+COST$/m);
-  expect(table.stdout).toMatch(new RegExp(`listed\\s+faq\\s+done\\s+\\S+ \\S+\\s+${steps}/13\\s`));
+  expect(table.stdout).toMatch(new RegExp(`listed\\s+faq\\s+done\\s+\\S+ \\S+\\s+${steps}/${steps}\\s`));
 });
 
 test('--resume with an unknown run id is a usage error', async () => {
