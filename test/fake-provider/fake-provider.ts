@@ -81,6 +81,8 @@ export interface TimelineEntry {
   cachedTokens: number;
   /** The flattened prompt text. */
   prompt: string;
+  /** The request body as the SDK sent it, for tests of wire details (cache breakpoints, schemas). */
+  body: unknown;
   fault?: FaultKind;
 }
 
@@ -177,8 +179,10 @@ export async function startFakeProvider({ host = '127.0.0.1', port = 0, ...initi
   ): Promise<void> => {
     const text = await readBody(request);
     let modelRequest: ModelRequest;
+    let body: unknown;
     try {
-      modelRequest = wire.parseRequest(JSON.parse(text), fromPath);
+      body = JSON.parse(text);
+      modelRequest = wire.parseRequest(body, fromPath);
     } catch (error) {
       const message = error instanceof InvalidWireRequestError ? error.message : 'the request body is not valid JSON';
       sendJson(response, 400, wire.buildError(400, message));
@@ -199,6 +203,7 @@ export async function startFakeProvider({ host = '127.0.0.1', port = 0, ...initi
       completionTokens: 0,
       cachedTokens: 0,
       prompt: modelRequest.prompt,
+      body,
     };
     timeline.push(entry);
     inFlight += 1;
