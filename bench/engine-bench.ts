@@ -95,7 +95,7 @@ export async function runEngineBench({
   const sequential = report(await runAiSdkContender('sequential (AI SDK loop)', base, { ...common, schedule: 'sequential' }));
   const naive = report(await runAiSdkContender('naive (Promise.all, maxRetries 2)', base, { ...common, schedule: 'concurrent' }));
   const braid = report(await runBraidContender('braid (defaults)', base, common));
-  // not a contender: shows how much of braid's wall is its default concurrency cap of 8
+  // not a contender: shows how much of braid's wall its default concurrency cap (32) costs
   const braidWide = report(await runBraidContender('braid (concurrency 64, extra)', base, { ...common, limits: { concurrency: 64 } }));
 
   onProgress(`engine 2/4: ${rateLimit.rpm} requests per ${rateLimit.windowMs} ms`);
@@ -136,7 +136,7 @@ export async function runEngineBench({
     columns: ['contender', 'wall ms', 'requests', 'peak in flight', 'entries', '÷ sequential', '÷ naive', 'crit. path ms', 'wall ÷ crit. path', 'dep. path ms', `wall ÷ ${DEPENDENT_ROUNDS}×${latencyMs} ms`],
     rows: [sequential, naive, braid, braidWide].map(withLimitsRatio),
     notes: [
-      `crit. path = braid.summary().criticalPathMs, which chains attempts by when they went out, so calls queued behind braid's default concurrency cap (8) extend it.`,
+      `crit. path = braid.summary().criticalPathMs: the longest chain of calls each ready only after the previous one ended (limiter waits and backoffs excluded).`,
       `dep. path = the bench's no-queueing bound from step spans (dependency-path.ts): a step extends a chain only if it was asked for after the previous one finished.`,
       `theoretical lower bound = ${DEPENDENT_ROUNDS} dependent rounds × ${latencyMs} ms = ${theoreticalMs} ms.`,
       ...errorNotes([sequential, naive, braid, braidWide]),
