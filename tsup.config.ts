@@ -1,10 +1,11 @@
 import { defineConfig } from 'tsup';
 
 export default defineConfig({
-  entry: { index: 'src/index.ts', 'cli/main': 'src/cli/main.ts' },
+  // the distributed mode is its own entry, so `import 'braid'` never loads BullMQ
+  entry: { index: 'src/index.ts', 'distributed/index': 'src/distributed/index.ts', 'cli/main': 'src/cli/main.ts' },
   format: 'esm',
   target: 'node22',
-  dts: { entry: 'src/index.ts' },
+  dts: { entry: { index: 'src/index.ts', 'distributed/index': 'src/distributed/index.ts' } },
   clean: true,
   sourcemap: true,
 });

@@ -19,12 +19,12 @@ async function main(): Promise<void> {
   const targets: TargetCheck[] = [];
   process.stdout.write(`# braid benchmarks — node ${process.version}, ${availableParallelism()} cores (${cpus()[0]?.model ?? 'unknown CPU'})\n\n`);
 
-  progress('suite 1/3: engine (fake provider)');
+  progress('suite 1/4: engine (fake provider)');
   const engine = await runEngineBench({ onProgress: progress });
   targets.push(...engine.targets);
   engine.tables.forEach(printTable);
 
-  progress('suite 2/3: journal overhead');
+  progress('suite 2/4: journal overhead');
   const journalFile = fileURLToPath(new URL('journal-overhead.ts', import.meta.url));
   const journal = await runChildSuite(journalFile, { timeoutMs: 180_000 });
   const journalTable: BenchTable = {
@@ -38,7 +38,7 @@ async function main(): Promise<void> {
   printTable(journalTable);
 
   const modelPath = process.env.BRAID_LOCAL_MODEL;
-  progress('suite 3/3: local model prefix reuse');
+  progress('suite 3/4: local model prefix reuse');
   if (modelPath === undefined || modelPath === '') {
     const skipped: BenchTable = { title: 'Local model — prefix reuse', columns: ['output'], rows: [['skipped: set BRAID_LOCAL_MODEL to a GGUF file to run it']] };
     printTable(skipped);
@@ -47,6 +47,18 @@ async function main(): Promise<void> {
     targets.push(...local.targets);
     local.tables.forEach(printTable);
   }
+
+  progress('suite 4/4: distributed workers on Redis');
+  const distributedFile = fileURLToPath(new URL('distributed-bench.ts', import.meta.url));
+  const distributed = await runChildSuite(distributedFile, { timeoutMs: 600_000 });
+  printTable({
+    title: 'Distributed — 200 FAQ jobs on 1, 2, 4 worker processes (bench/distributed-bench.ts, needs redis-server)',
+    columns: ['output'],
+    rows:
+      distributed.status === 'missing'
+        ? [['skipped: bench/distributed-bench.ts is missing']]
+        : [...distributed.lines.map((line) => [line]), ...(distributed.status === 'failed' ? [[`FAILED: ${distributed.reason}`]] : [])],
+  });
 
   printTable(targetsTable(targets));
   process.stdout.write(`total bench time: ${((performance.now() - startedAt) / 1000).toFixed(1)} s\n`);

@@ -7,6 +7,7 @@ import { defaultStorePath } from '../store/default-store-path.js';
 import { openRunStore, type RunStore } from '../store/run-store.js';
 import { InputError } from '../workflows/input-error.js';
 import type { EngineFlags } from './engine-flags.js';
+import { CLOUD_PROMPT_CHARACTERS, CLOUD_TIMEOUT_MS, LOCAL_TIMEOUT_MS, localPromptCharacters } from './model-defaults.js';
 
 export interface CliRuntime {
   braid: Runtime;
@@ -19,16 +20,8 @@ export interface CliRuntime {
   close(): Promise<void>;
 }
 
-const CLOUD_TIMEOUT_MS = 60_000;
-// a CPU-bound local model answers slowly, and a deadline that cuts it off wastes the work
-const LOCAL_TIMEOUT_MS = 600_000;
-const CLOUD_PROMPT_CHARACTERS = 24_000;
 /** How long `--cache` answers stay valid. */
 const CACHE_TTL_MS = 7 * 24 * 3_600_000;
-/** Room in a local context for instructions, the per-item prompt and the answer. */
-const LOCAL_RESERVED_TOKENS = 1_536;
-/** Conservative: a document that overflows the context fails, one split too finely only costs a call. */
-const CHARACTERS_PER_TOKEN = 3;
 
 /**
  * The one runtime of a CLI process: the model from `--model`/`BRAID_MODEL` (or the default),
@@ -76,9 +69,7 @@ export async function openCliRuntime(
     store,
     modelSpec,
     isLocal,
-    promptBudgetCharacters: localInfo
-      ? Math.max(1_000, (localInfo.contextSize - LOCAL_RESERVED_TOKENS) * CHARACTERS_PER_TOKEN)
-      : CLOUD_PROMPT_CHARACTERS,
+    promptBudgetCharacters: localInfo ? localPromptCharacters(localInfo.contextSize) : CLOUD_PROMPT_CHARACTERS,
     async close() {
       store.close();
       await engine?.dispose();

@@ -161,7 +161,8 @@ export function createRateLimiter({
         // the provider stamped the request somewhere between our send and its answer; counting it
         // from the answer keeps our window behind the provider's, whatever the network delay was
         entry.at = Date.now();
-        window.splice(window.indexOf(entry), 1);
+        const index = window.indexOf(entry); // -1 when a call outlived the window and was pruned
+        if (index >= 0) window.splice(index, 1);
         window.push(entry);
         if (outcome.tokens !== undefined) entry.tokens = outcome.tokens;
         if (outcome.rateLimited) {

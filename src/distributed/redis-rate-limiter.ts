@@ -70,9 +70,10 @@ export function createRedisRateLimiter({
   let timer: NodeJS.Timeout | undefined;
   let refreshTimer: NodeJS.Timeout | undefined;
 
+  /** Keeps the shared adaptive concurrency the scripts report (-1 when there is no cap). */
   function noteAllowed(value: unknown): void {
-    const number = Number(value);
-    allowed = cap === 0 || !Number.isFinite(number) || number < 0 ? (cap === 0 ? Number.POSITIVE_INFINITY : cap) : number;
+    const reported = Number(value);
+    if (cap > 0 && Number.isInteger(reported) && reported > 0) allowed = reported;
   }
 
   function askLater(delayMs: number): void {
@@ -185,6 +186,7 @@ export function createRedisRateLimiter({
         };
         signal?.addEventListener('abort', onAbort, { once: true });
         waiters.push(waiter);
+        // behind a head that waits on a timer, a newcomer waits too: it could not start before the head
         if (waiters.length === 1 || !timer) void pump();
       });
     },

@@ -14,7 +14,6 @@ import { packageRoot } from '../package-root.js';
 import { reportError } from '../report-error.js';
 import { summaryJson } from '../summary-json.js';
 import { describeFinished, withCliRun } from '../with-cli-run.js';
-import { runFaqOnWorkers } from '../faq-on-workers.js';
 
 interface FaqFlags extends EngineFlags {
   questions: number;
@@ -46,7 +45,8 @@ Examples:
     );
   return withEngineFlags(command).action(async (paths: string[], flags: FaqFlags) => {
     const { redis } = flags;
-    process.exitCode = redis === undefined ? await runFaq(paths, flags) : await runFaqOnWorkers(paths, { ...flags, redis });
+    // BullMQ and ioredis load only for a distributed run
+    process.exitCode = redis === undefined ? await runFaq(paths, flags) : await (await import('../faq-on-workers.js')).runFaqOnWorkers(paths, { ...flags, redis });
   });
 }
 

@@ -11,7 +11,6 @@ import { EXIT } from '../exit-codes.js';
 import { reportError } from '../report-error.js';
 import { summaryJson } from '../summary-json.js';
 import { describeFinished, withCliRun } from '../with-cli-run.js';
-import { runRouteOnWorkers } from '../route-on-workers.js';
 
 interface RouteFlags extends EngineFlags {
   batch?: string;
@@ -43,7 +42,8 @@ Config file:
     );
   return withEngineFlags(command).action(async (query: string | undefined, flags: RouteFlags) => {
     const { redis } = flags;
-    process.exitCode = redis === undefined ? await runRoute(query, flags) : await runRouteOnWorkers(query, { ...flags, redis });
+    // BullMQ and ioredis load only for a distributed run
+    process.exitCode = redis === undefined ? await runRoute(query, flags) : await (await import('../route-on-workers.js')).runRouteOnWorkers(query, { ...flags, redis });
   });
 }
 

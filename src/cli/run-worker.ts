@@ -1,0 +1,144 @@
+import type { LanguageModel } from 'ai';
+import { createLimiterRegistry, type LimiterRegistry } from '../core/limiter-registry.js';
+import { BatchNotFoundError } from '../distributed/distributed-errors.js';
+import { describeRedisUrl, redisOptionsFromUrl } from '../distributed/redis-connection-options.js';
+import { readBatchStatus, type BatchStatus } from '../distributed/read-batch-status.js';
+import { startWorker, type WorkerEvent } from '../distributed/start-worker.js';
+import { createModel } from '../providers/create-model.js';
+import type { LocalEngine } from '../providers/local/local-engine.js';
+import { defaultModelSpec, parseModelSpec } from '../providers/model-spec.js';
+import { EXIT } from './exit-codes.js';
+import { CLOUD_PROMPT_CHARACTERS, CLOUD_TIMEOUT_MS, LOCAL_TIMEOUT_MS, localPromptCharacters } from './model-defaults.js';
+import { reportError } from './report-error.js';
+import type { WorkerFlags } from './commands/worker-command.js';
+
+/** How long a second Ctrl-C waits for Redis to take the jobs back before the worker exits anyway. */
+const HAND_BACK_TIMEOUT_MS = 10_000;
+
+/** `braid worker`: serve jobs, or with `--status` print a batch's state. Loaded only when a worker runs. */
+export async function runWorker(flags: WorkerFlags): Promise<number> {
+  return flags.status === undefined ? serve(flags) : printStatus(flags.status, flags);
+}
+
+async function printStatus(batchId: string, flags: WorkerFlags): Promise<number> {
+  let status: BatchStatus;
+  try {
+    status = await readBatchStatus({ connection: flags.redis, batchId });
+  } catch (error) {
+    const code = reportError(error, { verbose: flags.verbose });
+    return error instanceof BatchNotFoundError ? EXIT.usage : code;
+  }
+  if (flags.json) {
+    process.stdout.write(`${JSON.stringify(status, null, 2)}\n`);
+    return EXIT.ok;
+  }
+  const lines = [
+    `batch ${status.batchId} (${status.kind}): ${status.state} · ${status.completed} of ${status.total} done · ${status.failed.length} failed · ${status.pending} pending`,
+    ...status.failed.map((item) => `  failed #${item.index} (job ${item.jobId}) after ${item.attempts} attempt${item.attempts === 1 ? '' : 's'}: ${item.error}`),
+  ];
+  process.stdout.write(`${lines.join('\n')}\n`);
+  return EXIT.ok;
+}
+
+async function serve(flags: WorkerFlags): Promise<number> {
+  const env = process.env;
+  const modelSpec = flags.model ?? defaultModelSpec(env);
+  let engine: LocalEngine | undefined;
+  try {
+    redisOptionsFromUrl(flags.redis); // a bad URL fails before a local model loads
+    const isLocal = parseModelSpec(modelSpec).provider === 'local';
+    let model: LanguageModel;
+    let limiters: LimiterRegistry | undefined;
+    let maxPartCharacters = CLOUD_PROMPT_CHARACTERS;
+    if (isLocal) {
+      engine = (await import('../providers/local/local-engine.js')).createLocalEngine({ env });
+      const path = parseModelSpec(modelSpec).model;
+      const info = await engine.load(path === '' ? undefined : path);
+      model = createModel(modelSpec, { env, local: engine });
+      // a local model's capacity is this machine's own: its budget is not shared through Redis
+      limiters = createLimiterRegistry({ concurrency: flags.maxInFlight ?? info.sequences });
+      maxPartCharacters = localPromptCharacters(info.contextSize);
+    } else {
+      model = createModel(modelSpec, { baseURL: flags.baseUrl, env });
+    }
+
+    let lastError = '';
+    const onEvent = (event: WorkerEvent): void => {
+      if (event.type === 'error') {
+        // a Redis outage repeats the same error on every retry: say it once
+        const message = event.error instanceof Error ? event.error.message : String(event.error);
+        if (message !== lastError) process.stderr.write(`braid: ${message}${message.includes('ECONNREFUSED') ? ' (Redis is away; reconnecting)' : ''}\n`);
+        lastError = message;
+        return;
+      }
+      lastError = '';
+      if (event.type === 'failed') {
+        const retry = event.attemptsMade < event.attempts ? 'will retry' : 'failed for good';
+        process.stderr.write(`braid: job ${event.jobId} failed (attempt ${event.attemptsMade} of ${event.attempts}, ${retry}): ${event.error}\n`);
+      } else if (event.type === 'handed-back') {
+        process.stderr.write(`braid: handed job ${event.jobId} back to the queue\n`);
+      } else if (flags.verbose) {
+        process.stderr.write(`braid: job ${event.jobId} done\n`);
+      }
+    };
+
+    const worker = startWorker({
+      connection: flags.redis,
+      model,
+      concurrency: flags.concurrency,
+      limits: { rpm: flags.rpm, tpm: flags.tpm, concurrency: flags.maxInFlight, windowMs: flags.rateWindowMs },
+      limiters,
+      timeoutMs: flags.timeout ?? (isLocal ? LOCAL_TIMEOUT_MS : CLOUD_TIMEOUT_MS),
+      maxPartCharacters,
+      lockDurationMs: flags.stallTimeout,
+      // look for dead workers' jobs as often as a lock can lapse, so a takeover waits about one stall timeout
+      stalledIntervalMs: Math.max(500, Math.floor(flags.stallTimeout / 2)),
+      name: flags.name,
+      env,
+      onEvent,
+    });
+    const stopped = waitForShutdown(worker);
+    await worker.ready();
+    const budget = [flags.rpm ? `${flags.rpm} rpm` : '', flags.tpm ? `${flags.tpm} tpm` : '', flags.maxInFlight ? `${flags.maxInFlight} in flight` : '']
+      .filter(Boolean)
+      .join(', ');
+    process.stderr.write(
+      `braid: worker ${worker.name} ready on ${describeRedisUrl(flags.redis)} (${modelSpec}, ${flags.concurrency} jobs at once${budget ? `, ${budget} across all workers` : ''})\n`,
+    );
+    return await stopped;
+  } catch (error) {
+    return reportError(error, { verbose: flags.verbose });
+  } finally {
+    await engine?.dispose();
+  }
+}
+
+/** Resolves with the exit code once a signal has stopped the worker: the first finishes the jobs in flight, the second hands them back. */
+function waitForShutdown(worker: { close(): Promise<void>; handBack(): Promise<void> }): Promise<number> {
+  return new Promise<number>((resolve) => {
+    let signals = 0;
+    const onSignal = (signal: NodeJS.Signals): void => {
+      signals += 1;
+      if (signals === 1) {
+        process.stderr.write(`\nbraid: ${signal}: finishing the jobs in flight, taking no new ones (Ctrl-C again to hand them back now)\n`);
+        void worker.close().then(() => {
+          process.off('SIGINT', onSignal);
+          process.off('SIGTERM', onSignal);
+          resolve(signals > 1 ? EXIT.cancelled : EXIT.ok);
+        });
+      } else if (signals === 2) {
+        process.stderr.write('braid: handing the jobs in flight back to the queue\n');
+        void worker.handBack(); // the first signal's close() resolves once they are back
+        // handing back needs Redis; without it, the jobs come back anyway once their locks lapse
+        setTimeout(() => {
+          process.stderr.write('braid: Redis did not answer; exiting: the jobs in flight are retried once their locks lapse\n');
+          process.exit(EXIT.cancelled);
+        }, HAND_BACK_TIMEOUT_MS).unref();
+      } else {
+        process.exit(EXIT.cancelled);
+      }
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+  });
+}
