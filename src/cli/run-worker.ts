@@ -20,7 +20,8 @@ export async function runWorker(flags: WorkerFlags): Promise<number> {
   return flags.status === undefined ? serve(flags) : printStatus(flags.status, flags);
 }
 
-async function printStatus(batchId: string, flags: WorkerFlags): Promise<number> {
+/** Prints a distributed batch's state and its failed items (`braid worker --status`, `braid runs <id> --redis`). */
+export async function printStatus(batchId: string, flags: Pick<WorkerFlags, 'redis' | 'json' | 'verbose'>): Promise<number> {
   let status: BatchStatus;
   try {
     status = await readBatchStatus({ connection: flags.redis, batchId });

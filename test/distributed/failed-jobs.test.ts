@@ -57,4 +57,6 @@ test('a job that keeps failing ends failed after its attempts, is listed with it
 
   const table = await runCli(['worker', '--redis', redis.url, '--status', 'bad-d']);
   expect(table.stdout).toContain('failed #2 (job bad-d-2) after 3 attempts');
+  const runs = await runCli(['runs', 'bad-d', '--redis', redis.url]);
+  expect(runs.stdout).toBe(table.stdout);
 });

@@ -6,6 +6,7 @@ import { EXIT } from '../exit-codes.js';
 
 interface RunsFlags {
   json?: boolean;
+  redis?: string;
   store?: string;
   limit: number;
 }
@@ -16,6 +17,7 @@ export function runsCommand(): Command {
     .argument('[run-id]', 'show one run, with its failed steps')
     .addOption(new Option('--json', 'print JSON'))
     .addOption(new Option('--store <file>', 'the run journal database (default: in the braid data directory)'))
+    .addOption(new Option('--redis <url>', 'with a run id: a distributed batch, with its failed jobs').env('BRAID_REDIS_URL'))
     .addOption(new Option('--limit <n>', 'how many runs, newest first').default(20).argParser(Number))
     .addHelpText(
       'after',
@@ -24,9 +26,14 @@ Examples:
   $ braid runs
   $ braid runs --json
   $ braid runs 3f2c9a1e-…            # one run, with its failed steps
+  $ braid runs 3f2c9a1e-… --redis redis://10.0.0.5:6379   # a distributed batch, with its failed jobs
   $ braid resume 3f2c9a1e-…          # continue it: finished steps replay from the journal`,
     )
-    .action((runId: string | undefined, flags: RunsFlags) => {
+    .action(async (runId: string | undefined, flags: RunsFlags) => {
+      if (runId !== undefined && flags.redis !== undefined) {
+        process.exitCode = await (await import('../run-worker.js')).printStatus(runId, { redis: flags.redis, json: flags.json });
+        return;
+      }
       const store = openRunStore(flags.store ?? defaultStorePath());
       try {
         if (runId === undefined) {
