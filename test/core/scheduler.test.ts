@@ -163,3 +163,12 @@ test('without any configured limit, 429s slow braid down and every item still co
   expect(summary.rateLimited).toBeGreaterThan(0);
   expect(summary.rateLimited).toBe(server.stats().byStatus['429']);
 });
+
+test("the provider's x-ratelimit headers pause the limiter before the budget runs out", async () => {
+  // no rpm configured in braid: only the headers on successful answers tell it the budget is spent
+  const server = await fakeServer({ rpm: 3, windowMs: 1_000 });
+  const braid = createRuntime({ model: modelOn('openai', server), limits: { concurrency: 1 } });
+  for (let index = 0; index < 6; index += 1) await braid.step({ name: 'fact', prompt: `fact ${index}`, schema: Fact });
+  expect(server.stats().byStatus['429'] ?? 0).toBe(0);
+  expect(server.stats().requests).toBe(6);
+});
