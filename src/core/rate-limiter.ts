@@ -1,3 +1,5 @@
+import { waitInLine, type Waiter } from './wait-in-line.js';
+
 /**
  * The budgets one provider + model may spend. Any of them may be left out.
  */
@@ -41,13 +43,6 @@ export interface RateLimiter {
   /** The concurrency currently allowed, after adaptive backoff. */
   readonly currentConcurrency: number;
   readonly inFlight: number;
-}
-
-interface Waiter {
-  tokens: number;
-  queuedAt: number;
-  grant: (lease: Lease) => void;
-  reject: (reason: unknown) => void;
 }
 
 interface WindowEntry {
@@ -179,29 +174,8 @@ export function createRateLimiter({
   }
 
   return {
-    acquire({ tokens, signal }) {
-      signal?.throwIfAborted();
-      return new Promise<Lease>((resolve, reject) => {
-        const waiter: Waiter = {
-          tokens,
-          queuedAt: Date.now(),
-          grant: (lease) => {
-            signal?.removeEventListener('abort', onAbort);
-            resolve(lease);
-          },
-          reject,
-        };
-        // a cancelled run must not keep its place in the queue
-        const onAbort = (): void => {
-          const index = waiters.indexOf(waiter);
-          if (index >= 0) waiters.splice(index, 1);
-          reject(signal?.reason);
-          pump();
-        };
-        signal?.addEventListener('abort', onAbort, { once: true });
-        waiters.push(waiter);
-        pump();
-      });
+    acquire(options) {
+      return waitInLine(waiters, options, pump);
     },
     pauseUntil(until) {
       pausedUntil = Math.max(pausedUntil, until);

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { Lease, RateLimiter, RateLimits } from '../core/rate-limiter.js';
+import { waitInLine, type Waiter } from '../core/wait-in-line.js';
 import { acquireScript, pauseScript, refreshScript, releaseScript } from './rate-limit-scripts.js';
 
 export interface RedisRateLimiterOptions {
@@ -24,12 +25,6 @@ export interface RedisRateLimiterOptions {
   pollIntervalMs?: number;
   /** Redis errors other than a lost connection (which just waits for the reconnect); the limiter retries after them. */
   onError?: (error: unknown) => void;
-}
-
-interface Waiter {
-  tokens: number;
-  queuedAt: number;
-  grant: (lease: Lease) => void;
 }
 
 /** How long to wait before asking again after Redis answered with an error. */
@@ -167,27 +162,10 @@ export function createRedisRateLimiter({
   }
 
   return {
-    acquire({ tokens, signal }) {
-      signal?.throwIfAborted();
-      return new Promise<Lease>((resolve, reject) => {
-        const waiter: Waiter = {
-          tokens,
-          queuedAt: Date.now(),
-          grant: (lease) => {
-            signal?.removeEventListener('abort', onAbort);
-            resolve(lease);
-          },
-        };
-        // a cancelled run must not keep its place in the queue
-        const onAbort = (): void => {
-          const index = waiters.indexOf(waiter);
-          if (index >= 0) waiters.splice(index, 1);
-          reject(signal?.reason);
-        };
-        signal?.addEventListener('abort', onAbort, { once: true });
-        waiters.push(waiter);
+    acquire(options) {
+      return waitInLine(waiters, options, (change) => {
         // behind a head that waits on a timer, a newcomer waits too: it could not start before the head
-        if (waiters.length === 1 || !timer) void pump();
+        if (change === 'joined' && (waiters.length === 1 || !timer)) void pump();
       });
     },
     pauseUntil(until) {
