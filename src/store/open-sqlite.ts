@@ -1,10 +1,45 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
 import type { DatabaseSync } from 'node:sqlite';
+import { BraidError } from '../core/errors.js';
+import { InputError } from '../workflows/input-error.js';
+
+export interface OpenSqliteOptions {
+  /** Names the database in errors, e.g. 'the run store'. */
+  what: string;
+  /** How long a write waits for another process sharing the file. */
+  busyTimeoutMs: number;
+  /** Extra `PRAGMA` statements, after the shared ones. */
+  pragmas?: readonly string[];
+  /** Creates or checks the schema; a BraidError it throws passes through as it is. */
+  prepare: (database: DatabaseSync) => void;
+}
 
 /**
- * Opens a database with Node's built-in SQLite. The module is loaded on first use, not on import:
- * on Node 22 it prints an ExperimentalWarning, which `import { createRuntime } from 'braid'` must not.
+ * Opens (creating its folder) a database with Node's built-in SQLite, in WAL mode so readers go on
+ * while another process writes, and prepares its schema. The module is loaded on first use, not
+ * on import: on Node 22 it prints an ExperimentalWarning, which `import 'braid'` must not.
+ *
+ * @throws {InputError} when the file cannot be opened or prepared.
  */
-export function openSqlite(file: string): DatabaseSync {
-  const sqlite = process.getBuiltinModule('node:sqlite') as typeof import('node:sqlite');
-  return new sqlite.DatabaseSync(file);
+export function openSqlite(file: string, { what, busyTimeoutMs, pragmas = [], prepare }: OpenSqliteOptions): DatabaseSync {
+  let database: DatabaseSync;
+  try {
+    if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
+    const sqlite = process.getBuiltinModule('node:sqlite') as typeof import('node:sqlite');
+    database = new sqlite.DatabaseSync(file);
+  } catch (error) {
+    throw new InputError(`cannot open ${what} ${file}`, { cause: error });
+  }
+  try {
+    database.exec(`PRAGMA busy_timeout = ${Math.max(0, Math.trunc(busyTimeoutMs))}`);
+    database.exec('PRAGMA journal_mode = WAL'); // an in-memory database keeps 'memory'
+    for (const pragma of pragmas) database.exec(`PRAGMA ${pragma}`);
+    prepare(database);
+  } catch (error) {
+    database.close();
+    if (error instanceof BraidError) throw error;
+    throw new InputError(`cannot prepare ${what} ${file}`, { cause: error });
+  }
+  return database;
 }

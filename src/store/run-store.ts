@@ -1,9 +1,4 @@
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
-import type { DatabaseSync } from 'node:sqlite';
-import { BraidError } from '../core/errors.js';
 import type { ResponseCache, StepJournal } from '../core/step-store.js';
-import { InputError } from '../workflows/input-error.js';
 import { createResponseCache, type ResponseCacheOptions } from './response-cache.js';
 import { openSqlite } from './open-sqlite.js';
 import { createRunJournal } from './run-journal.js';
@@ -44,27 +39,14 @@ export interface RunStore extends RunsTable {
  * const braid = createRuntime({ model, runId, journal: store.journal, cache: store.responseCache({ ttlMs: 86_400_000 }), onSpan: store.recordSpan });
  */
 export function openRunStore(file: string, { busyTimeoutMs = 5000, now = Date.now }: RunStoreOptions = {}): RunStore {
-  const isMemory = file === ':memory:';
-  let database: DatabaseSync;
-  try {
-    if (!isMemory) mkdirSync(dirname(file), { recursive: true });
-    database = openSqlite(file);
-  } catch (error) {
-    throw new InputError(`cannot open the run store ${file}`, { cause: error });
-  }
-  try {
-    database.exec(`PRAGMA busy_timeout = ${Math.max(0, Math.trunc(busyTimeoutMs))}`);
-    // WAL lets `braid runs` read while a run writes; an in-memory database keeps 'memory'
-    database.exec('PRAGMA journal_mode = WAL');
+  const database = openSqlite(file, {
+    what: 'the run store',
+    busyTimeoutMs,
     // in WAL mode NORMAL syncs only at checkpoints: a commit survives a killed process (what resume
     // needs), though not a power loss, and a step's write costs microseconds instead of an fsync
-    database.exec('PRAGMA synchronous = NORMAL');
-    prepareRunStoreSchema(database, file);
-  } catch (error) {
-    database.close();
-    if (error instanceof BraidError) throw error;
-    throw new InputError(`cannot prepare the run store ${file}`, { cause: error });
-  }
+    pragmas: ['synchronous = NORMAL'],
+    prepare: (opened) => prepareRunStoreSchema(opened, file),
+  });
 
   const clock = { now };
   const runs = createRunsTable(database, clock);

@@ -141,23 +141,12 @@ export function openOrderStore(
   file: string,
   { busyTimeoutMs = 5000, now = () => new Date() }: OrderStoreOptions = {},
 ): OrderStore {
-  let database: DatabaseSync;
-  try {
-    database = openSqlite(file);
-  } catch (error) {
-    throw new InputError(`cannot open the order database ${file}`, { cause: error });
-  }
-  try {
-    database.exec(`PRAGMA busy_timeout = ${Math.max(0, Math.trunc(busyTimeoutMs))}`);
-    // WAL lets readers go on while another process writes; an in-memory database keeps 'memory'
-    database.exec('PRAGMA journal_mode = WAL');
-    database.exec('PRAGMA foreign_keys = ON');
-    prepareSchema(database);
-  } catch (error) {
-    database.close();
-    if (error instanceof BraidError) throw error;
-    throw new InputError(`cannot prepare the order database ${file}`, { cause: error });
-  }
+  const database = openSqlite(file, {
+    what: 'the order database',
+    busyTimeoutMs,
+    pragmas: ['foreign_keys = ON'],
+    prepare: prepareSchema,
+  });
 
   const statements = {
     findInvoice: database.prepare(`
