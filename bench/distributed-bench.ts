@@ -14,7 +14,8 @@ import { busiestWindow } from '../test/distributed/support/eventually.js';
 import { startRedisServer, type RedisServer } from '../test/distributed/support/start-redis-server.js';
 import { startWorkerProcess, type WorkerProcess } from '../test/distributed/support/start-worker-process.js';
 import { startFakeProvider, type FakeProvider } from '../test/fake-provider/index.js';
-import { runDistributed, type ItemInputs } from '../src/distributed/index.js';
+import { runDistributed } from '../src/distributed/index.js';
+import type { FaqDocumentInput } from '../src/index.js';
 import { formatNumber, formatPercent, formatRatio, printTable } from './print-table.js';
 
 const JOBS = 200;
@@ -41,7 +42,7 @@ interface Measured {
   use: number;
 }
 
-function documents(): ItemInputs['faq'][] {
+function documents(): FaqDocumentInput[] {
   return Array.from({ length: JOBS }, (_, index) => ({
     file: `generated/doc-${index}.md`,
     title: `Document ${index}`,

@@ -7,6 +7,25 @@ export { route, type RouteOptions, type Routed } from './core/route.js';
 export { orchestrate, type OrchestrateOptions, type Orchestrated, type TaskOutcome } from './core/orchestrate.js';
 export { evaluateOptimize, type EvaluateOptimizeOptions, type Evaluation, type Optimized } from './core/evaluate-optimize.js';
 export { group } from './core/scope.js';
+export {
+  defineBatchWorkflow,
+  type BatchWorkflow,
+  type BatchWorkflowDefinition,
+  type AnyBatchWorkflow,
+  type BatchRunner,
+  type BatchRunOptions,
+  type BatchRunProgress,
+} from './core/batch-workflow.js';
+export { InvalidWorkflowInputError, InvalidWorkflowOutputError } from './core/batch-workflow-errors.js';
+export { createLocalRunner, type LocalRunnerOptions } from './core/local-runner.js';
+export { builtInWorkflows } from './workflows/built-in-workflows.js';
+export {
+  createFaqDocumentWorkflow,
+  FaqDocumentInput,
+  FaqDocumentOutput,
+  type FaqDocumentWorkflowOptions,
+} from './workflows/faq/faq-document-workflow.js';
+export { routeQueryWorkflow, RouteQueryInput, RouteQueryOutput, RouterConfigPayload } from './workflows/support/route-query-workflow.js';
 export { createRateLimiter, type RateLimiter, type RateLimits, type Lease } from './core/rate-limiter.js';
 export { createLimiterRegistry, type LimiterRegistry, type LimitsSetting } from './core/limiter-registry.js';
 export { DEFAULT_RETRY_POLICY, type RetryPolicy } from './core/backoff.js';

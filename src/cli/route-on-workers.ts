@@ -1,8 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { text } from 'node:stream/consumers';
-import { combineSummaries } from '../distributed/combine-summaries.js';
-import { runDistributed } from '../distributed/run-distributed.js';
+import { createRedisRunner } from '../distributed/redis-runner.js';
 import { InputError } from '../workflows/input-error.js';
+import { routeQueryWorkflow } from '../workflows/support/route-query-workflow.js';
 import { loadRouterConfig } from '../workflows/support/support-intents.js';
 import type { EngineFlags } from './engine-flags.js';
 import { EXIT } from './exit-codes.js';
@@ -17,7 +17,7 @@ export interface RouteOnWorkersFlags extends EngineFlags {
 }
 
 /**
- * `braid route --batch FILE --redis URL`: one job per query on the workers; prints the same JSONL,
+ * `braid route --batch FILE --redis URL`: the local batch's workflow, one job per query on the workers; prints the same JSONL,
  * in input order, as the local batch.
  */
 export async function runRouteOnWorkers(query: string | undefined, flags: RouteOnWorkersFlags): Promise<number> {
@@ -30,17 +30,17 @@ export async function runRouteOnWorkers(query: string | undefined, flags: RouteO
     const config = await loadRouterConfig(flags.config);
     const queries = (await readBatch(source)).split(/\r?\n/).map((line) => line.trim()).filter((line) => line !== '');
     if (queries.length === 0) throw new InputError(`${source === '-' ? 'stdin' : source} holds no queries`);
-    const run = await runDistributed({ connection: redis, kind: 'route', items: queries.map((line) => ({ query: line, config })), batchId, signal, onProgress });
+    const run = await createRedisRunner({ connection: redis }).runBatch(routeQueryWorkflow, queries.map((line) => ({ query: line, config })), { batchId, signal, onProgress });
 
     let failed = 0;
     run.results.forEach((outcome, index) => {
       const line = outcome.ok
         ? { query: queries[index], intent: outcome.value.intent, response: outcome.value.response, ...(outcome.value.fellBack ? { fellBack: true } : {}) }
-        : { query: queries[index], error: outcome.error };
+        : { query: queries[index], error: outcome.error instanceof Error ? outcome.error.message : String(outcome.error) };
       if (!outcome.ok) failed += 1;
       process.stdout.write(`${JSON.stringify(line)}\n`);
     });
-    const summary = combineSummaries(batchId, run.results.flatMap((outcome) => (outcome.ok ? [outcome.value.summary] : [])), run.wallMs);
+    const { summary } = run;
     if (flags.json) process.stderr.write(`${JSON.stringify({ summary: summaryJson(summary) })}\n`);
     else if (isInteractive || process.stderr.isTTY) process.stderr.write(`braid: ${describeFinished(summary)}\n`);
     return failed > 0 ? EXIT.failed : EXIT.ok;

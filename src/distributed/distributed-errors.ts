@@ -29,3 +29,25 @@ export class InvalidJobResultError extends BraidError {
     this.jobId = jobId;
   }
 }
+
+/** A job names a workflow this worker was not started with (see `startWorker({ workflows })`). */
+export class UnknownWorkflowError extends BraidError {
+  override name = 'UnknownWorkflowError';
+  readonly workflow: string;
+  constructor(workflow: string, known: readonly string[]) {
+    super(`this worker has no workflow named ${workflow} (it has ${known.join(', ') || 'none'}): start it with that workflow in startWorker({ workflows })`);
+    this.workflow = workflow;
+  }
+}
+
+/** An item of a distributed batch failed for good on the workers, after its attempts. */
+export class ItemFailedError extends BraidError {
+  override name = 'ItemFailedError';
+  /** Attempts the workers made; 0 when the job was removed from Redis before it ran. */
+  readonly attempts: number;
+  /** The last attempt's error, as the worker reported it. */
+  constructor(reason: string, attempts: number) {
+    super(reason);
+    this.attempts = attempts;
+  }
+}

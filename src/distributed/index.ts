@@ -10,19 +10,6 @@ export { runItem, type RunItemOptions } from './run-item.js';
 export { combineSummaries } from './combine-summaries.js';
 export { redisOptionsFromUrl, describeRedisUrl, type RedisConnectionOptions } from './redis-connection-options.js';
 export { itemRunId, itemJobId, ITEMS_QUEUE, BATCHES_QUEUE, DEFAULT_QUEUE_PREFIX } from './batch-keys.js';
-export {
-  FaqJobData,
-  RouteJobData,
-  ItemJobData,
-  FaqJobResult,
-  RouteJobResult,
-  ItemJobResult,
-  ItemSummary,
-  BatchJobData,
-  BatchJobResult,
-  RouterConfigPayload,
-  type ItemKind,
-  type ItemInputs,
-  type ItemResults,
-} from './job-payloads.js';
-export { JournalWriteError, BatchNotFoundError, InvalidJobResultError } from './distributed-errors.js';
+export { ItemJobData, ItemJobResult, ItemSummary, BatchJobData, BatchJobResult } from './job-payloads.js';
+export { createRedisRunner, type RedisRunner, type RedisRunnerOptions, type RedisRunOptions, type RedisBatchRun } from './redis-runner.js';
+export { JournalWriteError, BatchNotFoundError, InvalidJobResultError, UnknownWorkflowError, ItemFailedError } from './distributed-errors.js';

@@ -4,17 +4,21 @@ import { FlowProducer, Job, Queue } from 'bullmq';
 import { RunCancelledError } from '../core/errors.js';
 import { BATCHES_QUEUE, checkBatchId, DEFAULT_QUEUE_PREFIX, indexOfItemJob, itemJobId, ITEMS_QUEUE } from './batch-keys.js';
 import { BatchNotFoundError, InvalidJobResultError } from './distributed-errors.js';
-import { BatchJobData, ItemJobData, ItemJobResult, type ItemInputs, type ItemKind, type ItemResults } from './job-payloads.js';
+import { BatchJobData, ItemJobData, ItemJobResult } from './job-payloads.js';
 import { redisOptionsFromUrl } from './redis-connection-options.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
-export interface RunDistributedOptions<Kind extends ItemKind> {
+export interface RunDistributedOptions {
   /** The Redis the workers serve: `redis://host:port`. */
   connection: string;
-  /** Which workflow each item runs: `faq` (one document) or `route` (one query). */
-  kind: Kind;
-  items: readonly ItemInputs[Kind][];
+  /** The name of the workflow each item runs, as the workers' registry knows it: `faq`, `route`, or one of yours. */
+  kind: string;
+  /**
+   * Each item's input, as the workflow's input schema takes it. Checked by the workers; check it
+   * here first (as `createRedisRunner` does) to fail a bad batch before it is enqueued.
+   */
+  items: readonly unknown[];
   /** Names the batch: job ids, journal keys. The same id enqueues nothing new and collects the same batch. @default a random id */
   batchId?: string;
   /** Tries per item before it fails for good. @default 3 */
@@ -66,7 +70,7 @@ export interface DistributedRun<Result> {
  *   onProgress: ({ completed, total }) => console.error(`${completed}/${total}`),
  * });
  */
-export async function runDistributed<Kind extends ItemKind>({
+export async function runDistributed({
   connection,
   kind,
   items,
@@ -78,12 +82,11 @@ export async function runDistributed<Kind extends ItemKind>({
   prefix = DEFAULT_QUEUE_PREFIX,
   signal,
   onProgress = () => {},
-}: RunDistributedOptions<Kind>): Promise<DistributedRun<ItemResults[Kind]>> {
+}: RunDistributedOptions): Promise<DistributedRun<ItemJobResult>> {
   checkBatchId(batchId);
   signal?.throwIfAborted();
   const started = Date.now();
-  // validated here, so a bad item fails the producer at once instead of a worker three retries later
-  const children = items.map((item, index) => ItemJobData.parse({ ...item, kind, batchId, index }));
+  const children = items.map((input, index) => ItemJobData.parse({ kind, batchId, index, input }));
   if (children.length === 0) return { batchId, results: [], wallMs: 0 };
 
   const redisOptions = redisOptionsFromUrl(connection);
@@ -115,7 +118,7 @@ export async function runDistributed<Kind extends ItemKind>({
 
     const parent = await waitForBatch(batches, itemQueue, batchId, children.length, { pollIntervalMs, signal, onProgress });
     const results = await collectResults(parent, itemQueue, { batchId, kind, total: children.length, prefix, attempts });
-    return { batchId, results: results as ItemOutcome<ItemResults[Kind]>[], wallMs: Date.now() - started };
+    return { batchId, results, wallMs: Date.now() - started };
   } finally {
     await Promise.allSettled([flows.close(), batches.close(), itemQueue.close()]);
   }
@@ -151,7 +154,7 @@ async function waitForBatch(
 async function collectResults(
   parent: Job,
   itemQueue: Queue,
-  { batchId, kind, total, prefix, attempts }: { batchId: string; kind: ItemKind; total: number; prefix: string; attempts: number },
+  { batchId, kind, total, prefix, attempts }: { batchId: string; kind: string; total: number; prefix: string; attempts: number },
 ): Promise<ItemOutcome<ItemJobResult>[]> {
   const results: (ItemOutcome<ItemJobResult> | undefined)[] = Array.from({ length: total });
   const keyPrefix = `${prefix}:${ITEMS_QUEUE}:`;

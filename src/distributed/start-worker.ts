@@ -3,12 +3,16 @@ import type { LanguageModel } from 'ai';
 import { UnrecoverableError, WaitingError, Worker, type Job } from 'bullmq';
 import { Redis } from 'ioredis';
 import { z } from 'zod';
+import type { AnyBatchWorkflow } from '../core/batch-workflow.js';
+import { InvalidWorkflowInputError } from '../core/batch-workflow-errors.js';
 import type { RetryPolicy } from '../core/backoff.js';
 import { RunCancelledError } from '../core/errors.js';
 import type { LimiterRegistry, LimitsSetting } from '../core/limiter-registry.js';
 import { createModel } from '../providers/create-model.js';
+import { builtInWorkflows } from '../workflows/built-in-workflows.js';
 import { InputError } from '../workflows/input-error.js';
 import { BATCHES_QUEUE, DEFAULT_QUEUE_PREFIX, ITEMS_QUEUE } from './batch-keys.js';
+import { UnknownWorkflowError } from './distributed-errors.js';
 import { ItemJobData, type BatchJobResult, type ItemJobResult } from './job-payloads.js';
 import { redisOptionsFromUrl } from './redis-connection-options.js';
 import { createRedisLimiterRegistry } from './redis-limiter-registry.js';
@@ -33,7 +37,12 @@ export interface StartWorkerOptions {
   /** Deadline of each call. @default 60_000 */
   timeoutMs?: number;
   retry?: Partial<RetryPolicy>;
-  /** Documents longer than this are split. @default 24_000 */
+  /**
+   * The workflows this worker runs, found by the name each job carries. Give every worker the
+   * definitions its producers enqueue. @default braid's built-in `faq` and `route` workflows
+   */
+  workflows?: readonly AnyBatchWorkflow[];
+  /** Documents longer than this are split, by the built-in `faq` workflow (when `workflows` is not given). @default 24_000 */
   maxPartCharacters?: number;
   /** How long a run's journal is kept in Redis. @default 7 days */
   journalTtlMs?: number;
@@ -76,7 +85,7 @@ export interface DistributedWorker {
 }
 
 /**
- * Starts a worker: it takes FAQ and route items from Redis and runs each with a runtime whose
+ * Starts a worker: it takes items from Redis, looks each one's workflow up by name, and runs it with a runtime whose
  * limiters and journal are in Redis, so all workers share one provider budget and a job retried
  * anywhere replays its finished steps. Batch parents complete here once their items are done.
  *
@@ -95,6 +104,7 @@ export function startWorker({
   timeoutMs = 60_000,
   retry,
   maxPartCharacters = 24_000,
+  workflows = builtInWorkflows({ maxPartCharacters }),
   journalTtlMs,
   lockDurationMs = 30_000,
   stalledIntervalMs = 30_000,
@@ -105,6 +115,7 @@ export function startWorker({
   onEvent = () => {},
 }: StartWorkerOptions): DistributedWorker {
   const redisOptions = redisOptionsFromUrl(connection);
+  const registry = registryOf(workflows);
   const languageModel = typeof model === 'string' ? createModel(model, { baseURL, env }) : model;
   const redis = new Redis({ ...redisOptions, connectionName: `braid-worker:${name}` });
   const reportError = (error: unknown): void => onEvent({ type: 'error', error });
@@ -120,14 +131,17 @@ export function startWorker({
     if (!parsed.success) throw new UnrecoverableError(`not a braid item job: ${z.prettifyError(parsed.error)}`);
     const signal = jobSignal ? AbortSignal.any([jobSignal, handBackController.signal]) : handBackController.signal;
     try {
-      return await runItem(parsed.data, { model: languageModel, limiters: sharedLimiters, journal, signal, timeoutMs, retry, maxPartCharacters });
+      return await runItem(parsed.data, { workflows: registry, model: languageModel, limiters: sharedLimiters, journal, signal, timeoutMs, retry });
     } catch (error) {
       if (handBackController.signal.aborted && token !== undefined) {
         await job.moveToWait(token);
         onEvent({ type: 'handed-back', jobId: String(job.id) });
         throw new WaitingError(); // tells BullMQ the job is already back in the queue, not failed
       }
-      if (error instanceof InputError) throw new UnrecoverableError(error.message);
+      // a job this worker cannot run, or bad input, fails the same way on every attempt
+      if (error instanceof InputError || error instanceof UnknownWorkflowError || error instanceof InvalidWorkflowInputError) {
+        throw new UnrecoverableError(error.message);
+      }
       throw error;
     }
   };
@@ -181,4 +195,14 @@ export function startWorker({
       return close();
     },
   };
+}
+
+/** The workflows by name; two with one name would make a job's meaning depend on the worker. */
+function registryOf(workflows: readonly AnyBatchWorkflow[]): ReadonlyMap<string, AnyBatchWorkflow> {
+  const registry = new Map<string, AnyBatchWorkflow>();
+  for (const workflow of workflows) {
+    if (registry.has(workflow.name)) throw new TypeError(`two workflows are named ${workflow.name}: give startWorker one definition per name`);
+    registry.set(workflow.name, workflow);
+  }
+  return registry;
 }

@@ -3,12 +3,14 @@ import { access, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { Command, Option } from 'commander';
 import { cancellationError } from '../../core/errors.js';
-import { parallel } from '../../core/parallel.js';
+import { createLocalRunner } from '../../core/local-runner.js';
 import { generateFaq, type FaqMode } from '../../workflows/faq/generate-faq.js';
+import { createFaqDocumentWorkflow } from '../../workflows/faq/faq-document-workflow.js';
 import { listDocumentFiles, readDocument, type SourceDocument } from '../../workflows/faq/load-documents.js';
 import { InputError } from '../../workflows/input-error.js';
 import { positiveInteger, withEngineFlags, type EngineFlags } from '../engine-flags.js';
 import { EXIT } from '../exit-codes.js';
+import { formatPerDocument, listFaqDocumentBatch, perDocumentResults } from '../faq-document-batch.js';
 import { formatFaqMarkdown } from '../format-faq.js';
 import { packageRoot } from '../package-root.js';
 import { reportError } from '../report-error.js';
@@ -76,29 +78,13 @@ async function runFaq(paths: string[], flags: FaqFlags): Promise<number> {
       return failures.length > 0 ? EXIT.failed : EXIT.ok;
     }
 
-    progress.setTotal(stepsPerFaq * files.length);
-    const results = await braid.run('faq', () =>
-      parallel(
-        files,
-        async (file) => {
-          const document = await readDocument(file);
-          const result = await generateFaq(braid, [document], options);
-          return { file, title: document.title, ...result };
-        },
-        // reading a document only when its turn comes keeps a large batch out of memory
-        { signal: braid.signal, name: 'document', concurrency: 16 },
-      ),
-    );
-    const perDocument = results.map((result, index) =>
-      result.ok
-        ? { file: result.value.file, title: result.value.title, faqs: result.value.faqs, ...(result.value.failures.length > 0 ? { failures: result.value.failures } : {}) }
-        : { file: files[index]!, error: result.error instanceof Error ? result.error.message : String(result.error), faqs: [] },
-    );
+    const batch = listFaqDocumentBatch(files, { questions: flags.questions, mode: flags.mode });
+    progress.setTotal(stepsPerFaq * batch.items.length);
+    // the very workflow `--redis` sends to the workers, run here
+    const results = await createLocalRunner(braid, { concurrency: 16 }).run(createFaqDocumentWorkflow({ maxPartCharacters: promptBudgetCharacters }), batch.items);
+    const perDocument = perDocumentResults(batch, results);
     const summary = braid.summary();
-    const text = flags.json
-      ? JSON.stringify({ documents: perDocument, summary: summaryJson(summary) }, null, 2)
-      : perDocument.map((document) => ('error' in document ? `# ${document.file}\n\nFailed: ${document.error}\n` : formatFaqMarkdown(document.faqs, `FAQ: ${document.title}`))).join('\n');
-    await emit(text, flags.out);
+    await emit(formatPerDocument(perDocument, { json: flags.json === true, summary }), flags.out);
     // the documents that finished are written above; a cancelled run still ends as cancelled
     if (braid.signal.aborted) throw cancellationError(braid.signal);
     const failed = perDocument.filter((document) => 'error' in document || 'failures' in document);
@@ -110,7 +96,7 @@ async function runFaq(paths: string[], flags: FaqFlags): Promise<number> {
 
 interface FaqInput {
   files: string[];
-  /** Read up front for one FAQ over all of them; per document, each is read when its turn comes. */
+  /** Read up front for one FAQ over all of them; per document, read as the batch's items. */
   documents?: SourceDocument[];
 }
 

@@ -2,9 +2,10 @@ import { readFile } from 'node:fs/promises';
 import { text } from 'node:stream/consumers';
 import { Command, Option } from 'commander';
 import { cancellationError } from '../../core/errors.js';
-import { parallel } from '../../core/parallel.js';
+import { createLocalRunner } from '../../core/local-runner.js';
 import { InputError } from '../../workflows/input-error.js';
 import { routeQuery } from '../../workflows/support/route-query.js';
+import { routeQueryWorkflow } from '../../workflows/support/route-query-workflow.js';
 import { loadRouterConfig, type RouterConfig } from '../../workflows/support/support-intents.js';
 import { withEngineFlags, type EngineFlags } from '../engine-flags.js';
 import { EXIT } from '../exit-codes.js';
@@ -73,8 +74,10 @@ async function runRoute(query: string | undefined, flags: RouteFlags): Promise<n
     }
 
     progress.setTotal(queries.length * 2);
-    const results = await braid.run('route-batch', () =>
-      parallel(queries, (line) => routeQuery(braid, line, config), { signal: braid.signal, name: 'query' }),
+    // the very workflow `--redis` sends to the workers, run here
+    const results = await createLocalRunner(braid, { concurrency: Number.POSITIVE_INFINITY }).run(
+      routeQueryWorkflow,
+      queries.map((line) => ({ query: line, config })),
     );
     let failed = 0;
     results.forEach((result, index) => {

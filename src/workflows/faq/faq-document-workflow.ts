@@ -1,0 +1,54 @@
+import { z } from 'zod';
+import { defineBatchWorkflow } from '../../core/batch-workflow.js';
+import { FaqEntrySchema } from './faq-schemas.js';
+import { generateFaq } from './generate-faq.js';
+import { readDocument } from './load-documents.js';
+
+/**
+ * One document's FAQ. Sent to workers, the input carries the document's title and text, not just
+ * its path: a worker on another machine needs no shared disk, and a retried item works on the very
+ * text its first attempt journaled steps for. Run locally, it can carry the path alone, and the
+ * file is read only when its item runs, so a batch of thousands is never in memory at once.
+ */
+export const FaqDocumentInput = z
+  .object({
+    file: z.string().min(1),
+    title: z.string().min(1).optional(),
+    text: z.string().min(1).optional(),
+    questions: z.number().int().min(1),
+    mode: z.enum(['single', 'chain', 'parallel']),
+  })
+  .refine((input) => (input.title === undefined) === (input.text === undefined), 'give title and text together, or neither');
+export type FaqDocumentInput = z.infer<typeof FaqDocumentInput>;
+
+export const FaqDocumentOutput = z.object({
+  title: z.string(),
+  faqs: z.array(FaqEntrySchema),
+  /** Questions whose answer or sources could not be had; their siblings are in `faqs`. */
+  failures: z.array(z.object({ question: z.string(), error: z.string() })),
+});
+export type FaqDocumentOutput = z.infer<typeof FaqDocumentOutput>;
+
+export interface FaqDocumentWorkflowOptions {
+  /** Documents longer than this (in characters) are split: a setting of the model that runs it. @default 24_000 */
+  maxPartCharacters?: number;
+}
+
+/**
+ * The `faq` batch workflow: one FAQ per document, as `braid faq --per-document` runs it locally
+ * and on workers. The part size is the running side's setting, so it is an option, not input.
+ *
+ * @example
+ * const results = await createLocalRunner(braid).run(createFaqDocumentWorkflow(), [{ file, title, text, questions: 5, mode: 'parallel' }]);
+ */
+export function createFaqDocumentWorkflow({ maxPartCharacters = 24_000 }: FaqDocumentWorkflowOptions = {}) {
+  return defineBatchWorkflow({
+    name: 'faq',
+    input: FaqDocumentInput,
+    output: FaqDocumentOutput,
+    run: async (braid, { file, title, text, questions, mode }) => {
+      const document = title !== undefined && text !== undefined ? { file, title, text } : await readDocument(file);
+      return { title: document.title, ...(await generateFaq(braid, [document], { questions, mode, maxPartCharacters })) };
+    },
+  });
+}
