@@ -26,6 +26,24 @@ export function createProgress({ enabled, label, stream = process.stderr }: { en
   let total: number | undefined;
   let frame = 0;
   const started = Date.now();
+  const write = stream.write.bind(stream);
+  let isShown = false;
+  // output written while the line is up must not land after it: clear the line first, and let
+  // the next tick draw it again below the output
+  const clear = (): void => {
+    if (isShown) write('\r\u001b[2K');
+    isShown = false;
+  };
+  const restore = [process.stdout, process.stderr].map((output) => {
+    const original = output.write;
+    output.write = ((...args: Parameters<typeof output.write>) => {
+      clear();
+      return original.apply(output, args);
+    }) as typeof output.write;
+    return () => {
+      output.write = original;
+    };
+  });
   const draw = (): void => {
     frame = (frame + 1) % FRAMES.length;
     const seconds = ((Date.now() - started) / 1000).toFixed(1);
@@ -34,7 +52,8 @@ export function createProgress({ enabled, label, stream = process.stderr }: { en
       .filter(Boolean)
       .join(', ');
     const line = `${FRAMES[frame]} ${label}${bar} · ${tokens.toLocaleString('en-US')} tokens · $${costUsd.toFixed(4)} · ${seconds}s${extras ? ` · ${extras}` : ''}`;
-    stream.write(`\r\u001b[2K${line.slice(0, (stream.columns || 120) - 1)}`);
+    write(`\r\u001b[2K${line.slice(0, (stream.columns || 120) - 1)}`);
+    isShown = true;
   };
   const timer = setInterval(draw, REDRAW_MS);
   timer.unref();
@@ -55,7 +74,8 @@ export function createProgress({ enabled, label, stream = process.stderr }: { en
     },
     stop() {
       clearInterval(timer);
-      stream.write('\r\u001b[2K');
+      clear();
+      for (const undo of restore.splice(0)) undo();
     },
   };
 }
