@@ -1,13 +1,10 @@
 import { createRuntime, type Runtime } from '../core/runtime.js';
 import type { Span } from '../core/span.js';
-import { createModel } from '../providers/create-model.js';
-import type { LocalEngine } from '../providers/local/local-engine.js';
-import { defaultModelSpec, parseModelSpec } from '../providers/model-spec.js';
 import { defaultStorePath } from '../store/default-store-path.js';
 import { openRunStore, type RunStore } from '../store/run-store.js';
 import { InputError } from '../workflows/input-error.js';
 import type { EngineFlags } from './engine-flags.js';
-import { CLOUD_PROMPT_CHARACTERS, CLOUD_TIMEOUT_MS, LOCAL_TIMEOUT_MS, localPromptCharacters } from './model-defaults.js';
+import { openCliModel } from './open-cli-model.js';
 
 export interface CliRuntime {
   braid: Runtime;
@@ -31,26 +28,18 @@ export async function openCliRuntime(
   flags: EngineFlags,
   { workflow, signal, onSpan, env = process.env }: { workflow: string; signal: AbortSignal; onSpan?: (span: Span) => void; env?: NodeJS.ProcessEnv },
 ): Promise<CliRuntime> {
-  const modelSpec = flags.model ?? defaultModelSpec(env);
-  const isLocal = parseModelSpec(modelSpec).provider === 'local';
-  // node-llama-cpp takes a while to import: only a local run pays for it
-  const engine: LocalEngine | undefined = isLocal
-    ? (await import('../providers/local/local-engine.js')).createLocalEngine({ env })
-    : undefined;
-  const model = createModel(modelSpec, { baseURL: flags.baseUrl, env, local: engine });
-  // load (or download) the local model up front: a missing file fails before any work starts
-  const localPath = parseModelSpec(modelSpec).model;
-  const localInfo = engine ? await engine.load(localPath === '' ? undefined : localPath) : undefined;
+  const cliModel = await openCliModel(flags, env);
   const store = openRunStore(flags.store ?? defaultStorePath(env));
   if (flags.resume !== undefined && !store.getRun(flags.resume)) {
     store.close();
+    await cliModel.dispose();
     throw new InputError(`no run ${flags.resume} to resume in ${flags.store ?? defaultStorePath(env)}; braid runs lists them`);
   }
   const braid = createRuntime({
-    model,
+    model: cliModel.model,
     name: workflow,
-    limits: { concurrency: flags.concurrency ?? localInfo?.sequences, rpm: flags.rpm, tpm: flags.tpm },
-    timeoutMs: flags.timeout ?? (isLocal ? LOCAL_TIMEOUT_MS : CLOUD_TIMEOUT_MS),
+    limits: { concurrency: flags.concurrency ?? cliModel.localSequences, rpm: flags.rpm, tpm: flags.tpm },
+    timeoutMs: flags.timeout ?? cliModel.defaultTimeoutMs,
     maxCostUsd: flags.maxCost,
     traceFile: flags.trace,
     runId: flags.resume ?? flags.runId,
@@ -63,16 +52,16 @@ export async function openCliRuntime(
     cache: flags.cache ? store.responseCache({ ttlMs: CACHE_TTL_MS }) : undefined,
   });
   // the command line is kept so `braid resume` / `braid retry` can run the same work again
-  store.startRun({ runId: braid.runId, workflow, command: withoutRunFlags(process.argv.slice(2)), model: modelSpec });
+  store.startRun({ runId: braid.runId, workflow, command: withoutRunFlags(process.argv.slice(2)), model: cliModel.modelSpec });
   return {
     braid,
     store,
-    modelSpec,
-    isLocal,
-    promptBudgetCharacters: localInfo ? localPromptCharacters(localInfo.contextSize) : CLOUD_PROMPT_CHARACTERS,
+    modelSpec: cliModel.modelSpec,
+    isLocal: cliModel.isLocal,
+    promptBudgetCharacters: cliModel.promptBudgetCharacters,
     async close() {
       store.close();
-      await engine?.dispose();
+      await cliModel.dispose();
     },
   };
 }

@@ -1,14 +1,10 @@
-import type { LanguageModel } from 'ai';
 import { createLimiterRegistry, type LimiterRegistry } from '../core/limiter-registry.js';
 import { BatchNotFoundError } from '../distributed/distributed-errors.js';
 import { describeRedisUrl, redisOptionsFromUrl } from '../distributed/redis-connection-options.js';
 import { readBatchStatus, type BatchStatus } from '../distributed/read-batch-status.js';
 import { startWorker, type WorkerEvent } from '../distributed/start-worker.js';
-import { createModel } from '../providers/create-model.js';
-import type { LocalEngine } from '../providers/local/local-engine.js';
-import { defaultModelSpec, parseModelSpec } from '../providers/model-spec.js';
 import { EXIT } from './exit-codes.js';
-import { CLOUD_PROMPT_CHARACTERS, CLOUD_TIMEOUT_MS, LOCAL_TIMEOUT_MS, localPromptCharacters } from './model-defaults.js';
+import { openCliModel, type CliModel } from './open-cli-model.js';
 import { reportError } from './report-error.js';
 import type { WorkerFlags } from './commands/worker-command.js';
 
@@ -43,25 +39,14 @@ export async function printStatus(batchId: string, flags: Pick<WorkerFlags, 'red
 
 async function serve(flags: WorkerFlags): Promise<number> {
   const env = process.env;
-  const modelSpec = flags.model ?? defaultModelSpec(env);
-  let engine: LocalEngine | undefined;
+  let cliModel: CliModel | undefined;
   try {
     redisOptionsFromUrl(flags.redis); // a bad URL fails before a local model loads
-    const isLocal = parseModelSpec(modelSpec).provider === 'local';
-    let model: LanguageModel;
-    let limiters: LimiterRegistry | undefined;
-    let maxPartCharacters = CLOUD_PROMPT_CHARACTERS;
-    if (isLocal) {
-      engine = (await import('../providers/local/local-engine.js')).createLocalEngine({ env });
-      const path = parseModelSpec(modelSpec).model;
-      const info = await engine.load(path === '' ? undefined : path);
-      model = createModel(modelSpec, { env, local: engine });
-      // a local model's capacity is this machine's own: its budget is not shared through Redis
-      limiters = createLimiterRegistry({ concurrency: flags.maxInFlight ?? info.sequences });
-      maxPartCharacters = localPromptCharacters(info.contextSize);
-    } else {
-      model = createModel(modelSpec, { baseURL: flags.baseUrl, env });
-    }
+    cliModel = await openCliModel(flags, env);
+    const { model, modelSpec } = cliModel;
+    // a local model's capacity is this machine's own: its budget is not shared through Redis
+    const limiters: LimiterRegistry | undefined =
+      cliModel.localSequences === undefined ? undefined : createLimiterRegistry({ concurrency: flags.maxInFlight ?? cliModel.localSequences });
 
     let lastError = '';
     const onEvent = (event: WorkerEvent): void => {
@@ -89,8 +74,8 @@ async function serve(flags: WorkerFlags): Promise<number> {
       concurrency: flags.concurrency,
       limits: { rpm: flags.rpm, tpm: flags.tpm, concurrency: flags.maxInFlight, windowMs: flags.rateWindowMs },
       limiters,
-      timeoutMs: flags.timeout ?? (isLocal ? LOCAL_TIMEOUT_MS : CLOUD_TIMEOUT_MS),
-      maxPartCharacters,
+      timeoutMs: flags.timeout ?? cliModel.defaultTimeoutMs,
+      maxPartCharacters: cliModel.promptBudgetCharacters,
       lockDurationMs: flags.stallTimeout,
       // look for dead workers' jobs as often as a lock can lapse, so a takeover waits about one stall timeout
       stalledIntervalMs: Math.max(500, Math.floor(flags.stallTimeout / 2)),
@@ -110,7 +95,7 @@ async function serve(flags: WorkerFlags): Promise<number> {
   } catch (error) {
     return reportError(error, { verbose: flags.verbose });
   } finally {
-    await engine?.dispose();
+    await cliModel?.dispose();
   }
 }
 
