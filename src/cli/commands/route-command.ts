@@ -1,5 +1,3 @@
-import { readFile } from 'node:fs/promises';
-import { text } from 'node:stream/consumers';
 import { Command, Option } from 'commander';
 import { cancellationError } from '../../core/errors.js';
 import { createLocalRunner } from '../../core/local-runner.js';
@@ -10,8 +8,8 @@ import { loadRouterConfig, type RouterConfig } from '../../workflows/support/sup
 import { withEngineFlags, type EngineFlags } from '../engine-flags.js';
 import { EXIT } from '../exit-codes.js';
 import { reportError } from '../report-error.js';
-import { summaryJson } from '../summary-json.js';
 import { describeFinished, withCliRun } from '../with-cli-run.js';
+import { printRoutedBatch, readQueries } from '../route-batch.js';
 
 interface RouteFlags extends EngineFlags {
   batch?: string;
@@ -79,32 +77,10 @@ async function runRoute(query: string | undefined, flags: RouteFlags): Promise<n
       routeQueryWorkflow,
       queries.map((line) => ({ query: line, config })),
     );
-    let failed = 0;
-    results.forEach((result, index) => {
-      const line = result.ok
-        ? { query: queries[index], intent: result.value.intent, response: result.value.response, ...(result.value.fellBack ? { fellBack: true } : {}) }
-        : { query: queries[index], error: result.error instanceof Error ? result.error.message : String(result.error) };
-      if (!result.ok) failed += 1;
-      process.stdout.write(`${JSON.stringify(line)}\n`);
-    });
+    const summary = braid.summary();
+    const code = printRoutedBatch(queries, results, { summary, json: flags.json === true, isInteractive });
     // the queries that finished are written above; a cancelled run still ends as cancelled
     if (braid.signal.aborted) throw cancellationError(braid.signal);
-    const summary = braid.summary();
-    if (flags.json) process.stderr.write(`${JSON.stringify({ summary: summaryJson(summary) })}\n`);
-    else if (isInteractive || process.stderr.isTTY) process.stderr.write(`braid: ${describeFinished(summary)}\n`);
-    return failed > 0 ? EXIT.failed : EXIT.ok;
+    return code;
   });
-}
-
-/** The non-empty lines of a batch file, or of stdin for `-`. */
-async function readQueries(source: string): Promise<string[]> {
-  const content =
-    source === '-'
-      ? await text(process.stdin)
-      : await readFile(source, 'utf8').catch((error: unknown) => {
-          throw new InputError(`cannot read ${source}: no such file`, { cause: error });
-        });
-  const queries = content.split(/\r?\n/).map((line) => line.trim()).filter((line) => line !== '');
-  if (queries.length === 0) throw new InputError(`${source === '-' ? 'stdin' : source} holds no queries`);
-  return queries;
 }
