@@ -4,7 +4,9 @@ import type { FaqDocumentInput, FaqDocumentOutput } from '../workflows/faq/faq-d
 import type { FaqMode } from '../workflows/faq/generate-faq.js';
 import { readDocument } from '../workflows/faq/load-documents.js';
 import { formatFaqMarkdown } from './format-faq.js';
+import { EXIT } from './exit-codes.js';
 import { summaryJson } from './summary-json.js';
+import { describeFinished } from './with-cli-run.js';
 
 /** The documents of a `--per-document` run, read: the runner's items, and each file's place among them. */
 export interface FaqDocumentBatch {
@@ -72,4 +74,12 @@ export function formatPerDocument(documents: readonly PerDocumentResult[], { jso
 
 function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
+}
+
+/** Names each document that failed on stderr, then the summary on a TTY; returns the exit code. */
+export function reportFailedDocuments(documents: readonly PerDocumentResult[], { summary, isInteractive }: { summary: RunSummary; isInteractive: boolean }): number {
+  const failed = documents.filter((document) => 'error' in document || 'failures' in document);
+  for (const document of failed) if ('error' in document) process.stderr.write(`braid: failed ${document.file}: ${document.error}\n`);
+  if (isInteractive) process.stderr.write(`braid: ${describeFinished(summary)}\n`);
+  return failed.length > 0 ? EXIT.failed : EXIT.ok;
 }

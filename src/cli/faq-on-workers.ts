@@ -1,4 +1,3 @@
-import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createRedisRunner } from '../distributed/redis-runner.js';
 import { createFaqDocumentWorkflow } from '../workflows/faq/faq-document-workflow.js';
@@ -6,9 +5,9 @@ import type { FaqMode } from '../workflows/faq/generate-faq.js';
 import { listDocumentFiles } from '../workflows/faq/load-documents.js';
 import type { EngineFlags } from './engine-flags.js';
 import { EXIT } from './exit-codes.js';
-import { formatPerDocument, perDocumentResults, readFaqDocumentBatch } from './faq-document-batch.js';
+import { formatPerDocument, perDocumentResults, readFaqDocumentBatch, reportFailedDocuments } from './faq-document-batch.js';
+import { assertWritable, writeOutput } from './write-output.js';
 import { packageRoot } from './package-root.js';
-import { describeFinished } from './with-cli-run.js';
 import { withDistributedRun } from './with-distributed-run.js';
 
 export interface FaqOnWorkersFlags extends EngineFlags {
@@ -30,20 +29,12 @@ export async function runFaqOnWorkers(paths: readonly string[], flags: FaqOnWork
   }
   return withDistributedRun(flags, 'faq', async ({ batchId, redis, signal, onProgress, isInteractive }) => {
     const files = await listDocumentFiles(paths.length > 0 ? paths : [join(packageRoot(), 'samples')]);
+    if (flags.out) await assertWritable(flags.out);
     const batch = await readFaqDocumentBatch(files, { questions: flags.questions, mode: flags.mode });
     // the part size is the workers' setting: only the name and the input travel
     const run = await createRedisRunner({ connection: redis }).runBatch(createFaqDocumentWorkflow(), batch.items, { batchId, signal, onProgress });
     const documents = perDocumentResults(batch, run.results);
-    const text = formatPerDocument(documents, { json: flags.json === true, summary: run.summary });
-    if (flags.out) {
-      await writeFile(flags.out, `${text}\n`);
-      process.stderr.write(`braid: wrote ${flags.out}\n`);
-    } else {
-      process.stdout.write(`${text}\n`);
-    }
-    const failed = documents.filter((document) => 'error' in document || 'failures' in document);
-    for (const document of failed) if ('error' in document) process.stderr.write(`braid: failed ${document.file}: ${document.error}\n`);
-    if (isInteractive) process.stderr.write(`braid: ${describeFinished(run.summary)}\n`);
-    return failed.length > 0 ? EXIT.failed : EXIT.ok;
+    await writeOutput(formatPerDocument(documents, { json: flags.json === true, summary: run.summary }), flags.out);
+    return reportFailedDocuments(documents, { summary: run.summary, isInteractive });
   });
 }

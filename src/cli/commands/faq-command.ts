@@ -1,16 +1,14 @@
-import { constants } from 'node:fs';
-import { access, writeFile } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { Command, Option } from 'commander';
 import { cancellationError } from '../../core/errors.js';
 import { createLocalRunner } from '../../core/local-runner.js';
 import { generateFaq, type FaqMode } from '../../workflows/faq/generate-faq.js';
 import { createFaqDocumentWorkflow } from '../../workflows/faq/faq-document-workflow.js';
 import { listDocumentFiles, readDocument, type SourceDocument } from '../../workflows/faq/load-documents.js';
-import { InputError } from '../../workflows/input-error.js';
 import { positiveInteger, withEngineFlags, type EngineFlags } from '../engine-flags.js';
 import { EXIT } from '../exit-codes.js';
-import { formatPerDocument, listFaqDocumentBatch, perDocumentResults } from '../faq-document-batch.js';
+import { formatPerDocument, listFaqDocumentBatch, perDocumentResults, reportFailedDocuments } from '../faq-document-batch.js';
+import { assertWritable, writeOutput } from '../write-output.js';
 import { formatFaqMarkdown } from '../format-faq.js';
 import { packageRoot } from '../package-root.js';
 import { reportError } from '../report-error.js';
@@ -72,7 +70,7 @@ async function runFaq(paths: string[], flags: FaqFlags): Promise<number> {
       const text = flags.json
         ? JSON.stringify({ faqs, ...(failures.length > 0 ? { failures } : {}), summary: summaryJson(summary) }, null, 2)
         : formatFaqMarkdown(faqs, documents.length === 1 ? `FAQ: ${documents[0]!.title}` : 'FAQ');
-      await emit(text, flags.out);
+      await writeOutput(text, flags.out);
       for (const failure of failures) process.stderr.write(`braid: failed "${failure.question}": ${failure.error}\n`);
       if (isInteractive) process.stderr.write(`braid: ${describeFinished(summary)}\n`);
       return failures.length > 0 ? EXIT.failed : EXIT.ok;
@@ -84,13 +82,10 @@ async function runFaq(paths: string[], flags: FaqFlags): Promise<number> {
     const results = await createLocalRunner(braid, { concurrency: 16 }).run(createFaqDocumentWorkflow({ maxPartCharacters: promptBudgetCharacters }), batch.items);
     const perDocument = perDocumentResults(batch, results);
     const summary = braid.summary();
-    await emit(formatPerDocument(perDocument, { json: flags.json === true, summary }), flags.out);
+    await writeOutput(formatPerDocument(perDocument, { json: flags.json === true, summary }), flags.out);
     // the documents that finished are written above; a cancelled run still ends as cancelled
     if (braid.signal.aborted) throw cancellationError(braid.signal);
-    const failed = perDocument.filter((document) => 'error' in document || 'failures' in document);
-    for (const document of failed) if ('error' in document) process.stderr.write(`braid: failed ${document.file}: ${document.error}\n`);
-    if (isInteractive) process.stderr.write(`braid: ${describeFinished(summary)}\n`);
-    return failed.length > 0 ? EXIT.failed : EXIT.ok;
+    return reportFailedDocuments(perDocument, { summary, isInteractive });
   });
 }
 
@@ -103,23 +98,7 @@ interface FaqInput {
 /** Bad input fails before the runtime opens: a typo must not wait for a model to load. */
 async function readFaqInput(paths: string[], flags: FaqFlags): Promise<FaqInput> {
   const files = await listDocumentFiles(paths.length > 0 ? paths : [join(packageRoot(), 'samples')]);
-  if (flags.out) await assertWritableDirectory(flags.out);
+  if (flags.out) await assertWritable(flags.out);
   return { files, documents: flags.perDocument ? undefined : await Promise.all(files.map(readDocument)) };
-}
-
-/** Checks up front that `--out` can be written, so a finished run's result is not lost to a typo. */
-async function assertWritableDirectory(out: string): Promise<void> {
-  await access(dirname(resolve(out)), constants.W_OK).catch((error: unknown) => {
-    throw new InputError(`cannot write ${out}: its folder does not exist or is not writable`, { cause: error });
-  });
-}
-
-async function emit(text: string, out: string | undefined): Promise<void> {
-  if (out) {
-    await writeFile(out, `${text}\n`);
-    process.stderr.write(`braid: wrote ${out}\n`);
-  } else {
-    process.stdout.write(`${text}\n`);
-  }
 }
 
