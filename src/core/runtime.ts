@@ -191,7 +191,9 @@ export function createRuntime({
       throw error;
     }
 
-    const replayed = replay(options, key, modelKey);
+    // hashed once: the same key serves the read below and the write after the call
+    const cacheHash = cache && !options.noCache ? cacheKey(options, modelKey) : undefined;
+    const replayed = replay(options, key, cacheHash);
     if (replayed) {
       span.replayed = replayed.from;
       span.output = excerpt(JSON.stringify(replayed.value));
@@ -244,7 +246,7 @@ export function createRuntime({
       });
       // journaled before it is used: a crash after this line never pays for the step again
       journal?.write(runId, key, result.value);
-      if (cache && !options.noCache) cache.write(cacheKey(options, modelKey), result.value);
+      if (cacheHash !== undefined) cache?.write(cacheHash, result.value);
       completedSteps += 1;
       span.attempts = result.attempts;
       span.output = excerpt(result.output);
@@ -258,11 +260,10 @@ export function createRuntime({
     }
   }
 
-  function replay(options: StepOptions<z.ZodType | undefined>, key: string, modelKey: string) {
+  function replay(options: StepOptions<z.ZodType | undefined>, key: string, cacheHash: string | undefined) {
     const journaled = journal?.read(runId, key);
     if (journaled && isValid(options.schema, journaled.value)) return { from: 'journal' as const, value: journaled.value };
-    if (!cache || options.noCache) return undefined;
-    const cached = cache.read(cacheKey(options, modelKey));
+    const cached = cacheHash === undefined ? undefined : cache?.read(cacheHash);
     if (cached && isValid(options.schema, cached.value)) return { from: 'cache' as const, value: cached.value };
     return undefined;
   }
