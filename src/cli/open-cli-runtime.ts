@@ -2,7 +2,7 @@ import { createRuntime, type Runtime } from '../core/runtime.js';
 import type { Span } from '../core/span.js';
 import { defaultStorePath } from '../store/default-store-path.js';
 import { openRunStore, type RunStore } from '../store/run-store.js';
-import { InputError } from '../workflows/input-error.js';
+import { InputError } from '../core/errors.js';
 import type { EngineFlags } from './engine-flags.js';
 import { openCliModel } from './open-cli-model.js';
 

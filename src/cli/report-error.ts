@@ -2,7 +2,7 @@ import { CommanderError } from 'commander';
 import { CostLimitError, MissingSettingError, ModelSpecError, RunCancelledError } from '../core/errors.js';
 import { LocalModelNotFoundError } from '../providers/local/local-model-not-found-error.js';
 import { TraceFileError } from '../core/read-trace-file.js';
-import { InputError } from '../workflows/input-error.js';
+import { InputError } from '../core/errors.js';
 import { EXIT } from './exit-codes.js';
 
 /** Prints an error as one clear line (with the stack only under `--verbose`) and returns the exit code. */

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { text } from 'node:stream/consumers';
 import type { Settled } from '../core/parallel.js';
 import type { RunSummary } from '../core/run-summary.js';
-import { InputError } from '../workflows/input-error.js';
+import { InputError } from '../core/errors.js';
 import type { RouteQueryOutput } from '../workflows/support/route-query-workflow.js';
 import { EXIT } from './exit-codes.js';
 import { summaryJson } from './summary-json.js';

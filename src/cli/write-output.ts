@@ -1,7 +1,7 @@
 import { constants } from 'node:fs';
 import { access, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
-import { InputError } from '../workflows/input-error.js';
+import { InputError } from '../core/errors.js';
 
 /** Checks up front that `--out` can be written, so a finished run's result is not lost to a typo. */
 export async function assertWritable(out: string): Promise<void> {

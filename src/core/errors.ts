@@ -4,6 +4,11 @@ export class BraidError extends Error {
   override name = 'BraidError';
 }
 
+/** The user's input cannot be used: a missing file, an empty document, a bad config or option. Exit code 2. */
+export class InputError extends BraidError {
+  override name = 'InputError';
+}
+
 /** A model spec string that braid cannot parse or does not know. */
 export class ModelSpecError extends BraidError {
   override name = 'ModelSpecError';

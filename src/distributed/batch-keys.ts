@@ -1,4 +1,4 @@
-import { InputError } from '../workflows/input-error.js';
+import { InputError } from '../core/errors.js';
 
 /** BullMQ's key prefix: every queue key is `<prefix>:<queue>:…`. */
 export const DEFAULT_QUEUE_PREFIX = 'braid';

@@ -1,4 +1,4 @@
-import { InputError } from '../workflows/input-error.js';
+import { InputError } from '../core/errors.js';
 
 /** Reconnect delay after the n-th failed try: quick at first, then every 2 s while Redis is down. */
 const MAX_RECONNECT_DELAY_MS = 2_000;

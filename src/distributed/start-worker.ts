@@ -10,7 +10,7 @@ import { RunCancelledError } from '../core/errors.js';
 import type { LimiterRegistry, LimitsSetting } from '../core/limiter-registry.js';
 import { createModel } from '../providers/create-model.js';
 import { builtInWorkflows } from '../workflows/built-in-workflows.js';
-import { InputError } from '../workflows/input-error.js';
+import { InputError } from '../core/errors.js';
 import { BATCHES_QUEUE, DEFAULT_QUEUE_PREFIX, ITEMS_QUEUE } from './batch-keys.js';
 import { UnknownWorkflowError } from './distributed-errors.js';
 import { ItemJobData, type BatchJobResult, type ItemJobResult } from './job-payloads.js';

@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { DatabaseSync } from 'node:sqlite';
 import { BraidError } from '../core/errors.js';
-import { InputError } from '../workflows/input-error.js';
+import { InputError } from '../core/errors.js';
 
 export interface OpenSqliteOptions {
   /** Names the database in errors, e.g. 'the run store'. */

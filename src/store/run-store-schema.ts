@@ -1,5 +1,5 @@
 import type { DatabaseSync, SQLOutputValue } from 'node:sqlite';
-import { InputError } from '../workflows/input-error.js';
+import { InputError } from '../core/errors.js';
 import { inWriteTransaction } from './in-write-transaction.js';
 
 /** Bumped when the schema changes; a file from a newer braid is refused rather than misread. */

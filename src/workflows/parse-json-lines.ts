@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { InputError } from './input-error.js';
+import { InputError } from '../core/errors.js';
 
 /** One parsed line, with its 1-based line number in the source so reports can point at it. */
 export type NumberedLine<T> = T & { line: number };

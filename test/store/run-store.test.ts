@@ -11,7 +11,7 @@ import { expect, onTestFinished, test } from 'vitest';
 import { summarizeRun } from '../../src/core/run-summary.js';
 import type { Span } from '../../src/core/span.js';
 import { openRunStore, type RunStore, type RunStoreOptions } from '../../src/store/run-store.js';
-import { InputError } from '../../src/workflows/input-error.js';
+import { InputError } from '../../src/core/errors.js';
 
 const REPOSITORY_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const CHILD_SCRIPT = fileURLToPath(new URL('fixtures/write-journal-then-wait.ts', import.meta.url));

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { text } from 'node:stream/consumers';
 import { Command, Option } from 'commander';
-import { InputError } from '../../workflows/input-error.js';
+import { InputError } from '../../core/errors.js';
 import { evaluatePlanning, parseLabelledMessages, type LabelledMessage } from '../../workflows/orders/evaluate-planning.js';
 import type { NumberedLine } from '../../workflows/parse-json-lines.js';
 import { evaluateRouting, parseLabelledQueries, type LabelledQuery } from '../../workflows/support/evaluate-routing.js';

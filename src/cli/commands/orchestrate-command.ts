@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { Command, Option } from 'commander';
-import { InputError } from '../../workflows/input-error.js';
+import { InputError } from '../../core/errors.js';
 import { handleOrderQuery } from '../../workflows/orders/handle-order-query.js';
 import { openOrderStore } from '../../workflows/orders/order-store.js';
 import { dataDirectory } from '../../store/data-directory.js';

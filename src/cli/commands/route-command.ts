@@ -1,7 +1,7 @@
 import { Command, Option } from 'commander';
 import { cancellationError } from '../../core/errors.js';
 import { createLocalRunner } from '../../core/local-runner.js';
-import { InputError } from '../../workflows/input-error.js';
+import { InputError } from '../../core/errors.js';
 import { routeQuery } from '../../workflows/support/route-query.js';
 import { routeQueryWorkflow } from '../../workflows/support/route-query-workflow.js';
 import { loadRouterConfig, type RouterConfig } from '../../workflows/support/support-intents.js';

@@ -6,7 +6,7 @@ import { defaultStorePath } from '../../store/default-store-path.js';
 import { openRunStore } from '../../store/run-store.js';
 import { openBrowser } from '../../viewer/open-browser.js';
 import { startViewer } from '../../viewer/start-viewer.js';
-import { InputError } from '../../workflows/input-error.js';
+import { InputError } from '../../core/errors.js';
 import { positiveInteger } from '../engine-flags.js';
 import { reportError } from '../report-error.js';
 

@@ -1,6 +1,6 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { basename, extname, join, resolve } from 'node:path';
-import { InputError } from '../input-error.js';
+import { InputError } from '../../core/errors.js';
 
 /** A source document: its title is what citations name. */
 export interface SourceDocument {

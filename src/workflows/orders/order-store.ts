@@ -3,7 +3,7 @@ import { inWriteTransaction } from '../../store/in-write-transaction.js';
 import { openSqlite } from '../../store/open-sqlite.js';
 import { z } from 'zod';
 import { BraidError } from '../../core/errors.js';
-import { InputError } from '../input-error.js';
+import { InputError } from '../../core/errors.js';
 
 /**
  * The order orchestrator's embedded SQLite database (Node's built-in `node:sqlite`, no native addon):

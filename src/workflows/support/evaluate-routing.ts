@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { cancellationError } from '../../core/errors.js';
 import { parallel } from '../../core/parallel.js';
 import type { Runtime } from '../../core/runtime.js';
-import { InputError } from '../input-error.js';
+import { InputError } from '../../core/errors.js';
 import { parseJsonLines, type NumberedLine } from '../parse-json-lines.js';
 import { precisionRecall, type PrecisionRecall } from '../precision-recall.js';
 import { classifyQuery } from './classify-query.js';

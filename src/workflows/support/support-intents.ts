@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
-import { InputError } from '../input-error.js';
+import { InputError } from '../../core/errors.js';
 
 /** One intent the router knows: how to recognise it, and how its handler answers. */
 export const IntentDefinition = z.object({

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, onTestFinished, test } from 'vitest';
 import { createRuntime } from '../../../src/index.js';
-import { InputError } from '../../../src/workflows/input-error.js';
+import { InputError } from '../../../src/core/errors.js';
 import { evaluatePlanning, parseLabelledMessages } from '../../../src/workflows/orders/evaluate-planning.js';
 import { handleOrderQuery } from '../../../src/workflows/orders/handle-order-query.js';
 import { openOrderStore } from '../../../src/workflows/orders/order-store.js';

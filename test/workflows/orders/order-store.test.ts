@@ -13,7 +13,7 @@ import {
   type OrderStore,
   type OrderStoreOptions,
 } from '../../../src/workflows/orders/order-store.js';
-import { InputError } from '../../../src/workflows/input-error.js';
+import { InputError } from '../../../src/core/errors.js';
 
 const TABLES = ['customers', 'invoices', 'investigations', 'products', 'returns', 'orders'] as const;
 const FIXED_CLOCK = () => new Date('2025-06-01T12:00:00.000Z');

@@ -1,6 +1,6 @@
 import { expect, onTestFinished, test } from 'vitest';
 import { createRuntime } from '../../../src/index.js';
-import { InputError } from '../../../src/workflows/input-error.js';
+import { InputError } from '../../../src/core/errors.js';
 import { classifyQuery } from '../../../src/workflows/support/classify-query.js';
 import { evaluateRouting, FALLBACK_COLUMN, parseLabelledQueries } from '../../../src/workflows/support/evaluate-routing.js';
 import { routeQuery } from '../../../src/workflows/support/route-query.js';
