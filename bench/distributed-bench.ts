@@ -15,7 +15,7 @@ import { startRedisServer, type RedisServer } from '../test/distributed/support/
 import { startWorkerProcess, type WorkerProcess } from '../test/distributed/support/start-worker-process.js';
 import { startFakeProvider, type FakeProvider } from '../test/fake-provider/index.js';
 import { runDistributed } from '../src/distributed/index.js';
-import type { FaqDocumentInput } from '../src/index.js';
+import type { FaqDocumentInput } from '../src/workflows/index.js';
 import { formatNumber, formatPercent, formatRatio, printTable } from './print-table.js';
 
 const JOBS = 200;

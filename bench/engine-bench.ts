@@ -268,7 +268,7 @@ async function runBraidContender(
     let error: string | undefined;
     try {
       // inside a run span, as the CLI runs it
-      const result = await braid.run('faq', () => generateFaq(braid, documents, { questions }));
+      const result = await braid.group('faq', (run) => generateFaq(run, documents, { questions }));
       entries = result.faqs.length;
       validEntries = countValidEntries(result.faqs, documents);
       failures = result.failures.length;

@@ -1,5 +1,6 @@
-import type { z } from 'zod';
-import { createLocalEngine, createRuntime, type LocalEngineOptions, type LocalModelInfo, type Runtime, type RunSummary, type StepOptions } from '../src/index.js';
+import type { LanguageModelV4 } from '@ai-sdk/provider';
+import { wrapLanguageModel } from 'ai';
+import { createLocalEngine, createRuntime, type LocalEngineOptions, type LocalModelInfo, type RunSummary } from '../src/index.js';
 import { generateFaq, type FaqMode } from '../src/workflows/faq/generate-faq.js';
 import { AnswerSchema } from '../src/workflows/faq/faq-schemas.js';
 import type { SourceDocument } from '../src/workflows/faq/load-documents.js';
@@ -169,18 +170,27 @@ async function runArm(arm: Arm, { modelPath, documents, questions, temperature, 
   try {
     const info = await engine.load(); // loading is not what the arms compare
     const meterBefore = engine.stats().evaluatedInputTokens;
+    let requestNumber = 0;
+    // the arm's settings reach every call through the model, whatever scope makes the call
+    const model = wrapLanguageModel({
+      model: engine.languageModel() as LanguageModelV4,
+      middleware: {
+        transformParams: async ({ params }) => ({
+          ...params,
+          temperature,
+          ...(maxOutputTokens === undefined ? {} : { maxOutputTokens }),
+          prompt: arm.isPrefixBroken
+            ? params.prompt.map((message) => (message.role === 'system' ? { ...message, content: `Request ${(requestNumber += 1)}.\n${message.content}` } : message))
+            : params.prompt,
+        }),
+      },
+    });
     const braid = createRuntime({
-      model: engine.languageModel(),
+      model,
       ...(arm.concurrency === undefined ? {} : { limits: { concurrency: arm.concurrency } }),
       signal: AbortSignal.timeout(deadlineMs),
       name: 'faq',
     });
-    let requestNumber = 0;
-    const runtime = withStepOptions(braid, (options) => ({
-      temperature,
-      ...(maxOutputTokens === undefined ? {} : { maxOutputTokens }),
-      ...(arm.isPrefixBroken ? { system: `Request ${(requestNumber += 1)}.\n${options.system ?? ''}` } : {}),
-    }));
     const titles = new Set(documents.map((document) => document.title));
     const startedAt = performance.now();
     let entries = 0;
@@ -189,7 +199,7 @@ async function runArm(arm: Arm, { modelPath, documents, questions, temperature, 
     let failures: string[] = [];
     let error: string | undefined;
     try {
-      const result = await braid.run('faq', () => generateFaq(runtime, documents, { questions, mode: arm.mode }));
+      const result = await braid.group('faq', (run) => generateFaq(run, documents, { questions, mode: arm.mode }));
       entries = result.faqs.length;
       validAnswers = result.faqs.filter((entry) => AnswerSchema.safeParse({ answer: entry.answer }).success).length;
       isSourcesValid = result.faqs.every((entry) => entry.sources.length > 0 && entry.sources.every((source) => titles.has(source)));
@@ -219,10 +229,3 @@ async function runArm(arm: Arm, { modelPath, documents, questions, temperature, 
 }
 
 /** The runtime with some options of every step overridden; everything else is the runtime itself. */
-function withStepOptions(braid: Runtime, override: (options: StepOptions<z.ZodType | undefined>) => Partial<StepOptions<z.ZodType | undefined>>): Runtime {
-  return {
-    ...braid,
-    step: <Schema extends z.ZodType | undefined = undefined>(options: StepOptions<Schema>) =>
-      braid.step<Schema>({ ...options, ...override(options as StepOptions<z.ZodType | undefined>) } as StepOptions<Schema>),
-  };
-}

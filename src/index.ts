@@ -1,12 +1,16 @@
-// braid's public API, by name.
-export { createRuntime, type Runtime, type RuntimeOptions, type StepOptions } from './core/runtime.js';
+// braid's public API, by name: the engine. The three apps are in `braid/apps`, the distributed
+// runner in `braid/distributed`.
+
+// the run and its patterns (methods of a Run)
+export { createRuntime, type Runtime, type RuntimeOptions } from './core/runtime.js';
+export type { Run, StepOptions, EffectOptions, EffectContext, GroupOptions, Link } from './core/run.js';
 export type { StepValue } from './core/run-step.js';
-export { parallel, succeeded, type ParallelOptions, type Settled } from './core/parallel.js';
-export { chain, type Link } from './core/chain.js';
-export { route, type RouteOptions, type Routed } from './core/route.js';
-export { orchestrate, type OrchestrateOptions, type Orchestrated, type TaskOutcome } from './core/orchestrate.js';
-export { evaluateOptimize, type EvaluateOptimizeOptions, type Evaluation, type Optimized } from './core/evaluate-optimize.js';
-export { group } from './core/scope.js';
+export { succeeded, type ParallelOptions, type ParallelItemOptions, type Settled } from './core/parallel.js';
+export type { RouteOptions, Routed } from './core/route.js';
+export type { OrchestrateOptions, Orchestrated, TaskOutcome } from './core/orchestrate.js';
+export type { EvaluateOptimizeOptions, Evaluation, Optimized } from './core/evaluate-optimize.js';
+
+// batch workflows: one definition, run here or on workers
 export {
   defineBatchWorkflow,
   type BatchWorkflow,
@@ -16,36 +20,10 @@ export {
   type BatchRunOptions,
   type BatchRunProgress,
 } from './core/batch-workflow.js';
-export { InvalidWorkflowInputError, InvalidWorkflowOutputError } from './core/batch-workflow-errors.js';
 export { createLocalRunner, type LocalRunnerOptions } from './core/local-runner.js';
-export { builtInWorkflows } from './workflows/built-in-workflows.js';
-export {
-  createFaqDocumentWorkflow,
-  FaqDocumentInput,
-  FaqDocumentOutput,
-  type FaqDocumentWorkflowOptions,
-} from './workflows/faq/faq-document-workflow.js';
-export { routeQueryWorkflow, RouteQueryInput, RouteQueryOutput, RouterConfigPayload } from './workflows/support/route-query-workflow.js';
-export { createRateLimiter, type RateLimiter, type RateLimits, type Lease } from './core/rate-limiter.js';
-export { createLimiterRegistry, type LimiterRegistry, type LimitsSetting } from './core/limiter-registry.js';
-export { DEFAULT_RETRY_POLICY, type RetryPolicy } from './core/backoff.js';
-export { DEFAULT_PRICES, costOf, findPrice, type Price, type PriceTable } from './core/prices.js';
-export { summarizeRun, type RunSummary } from './core/run-summary.js';
-export { findCriticalPath } from './core/critical-path.js';
-export type { Span, SpanKind, SpanStatus } from './core/span.js';
-export type { StepJournal, ResponseCache } from './core/step-store.js';
-export {
-  BraidError,
-  CostLimitError,
-  InvalidOutputError,
-  MissingSettingError,
-  ModelSpecError,
-  ProviderCallError,
-  RunCancelledError,
-  StepTimeoutError,
-} from './core/errors.js';
-export { createModel, API_KEY_VARIABLES, type CreateModelOptions, type LocalModelSource } from './providers/create-model.js';
-export { parseModelSpec, defaultModelSpec, DEFAULT_CLOUD_SPECS, type ModelSpec, type ProviderName } from './providers/model-spec.js';
+
+// models
+export { createModel, type CreateModelOptions, type LocalModelSource } from './providers/create-model.js';
 export {
   createLocalEngine,
   type LocalEngine,
@@ -53,11 +31,44 @@ export {
   type LocalModelInfo,
   type LocalEngineStats,
 } from './providers/local/local-engine.js';
-export { resolveLocalModelFile, localModelCacheDirectory, DEFAULT_LOCAL_MODEL_URI } from './providers/local/resolve-local-model-file.js';
-export { LocalModelNotFoundError } from './providers/local/local-model-not-found-error.js';
+
+// scheduling and cost
+export { createRateLimiter, type RateLimiter, type RateLimits, type Lease } from './core/rate-limiter.js';
+export { createLimiterRegistry, type LimiterRegistry, type LimitsSetting } from './core/limiter-registry.js';
+export { DEFAULT_RETRY_POLICY, type RetryPolicy } from './core/backoff.js';
+export { DEFAULT_PRICES, costOf, findPrice, type Price, type PriceTable } from './core/prices.js';
+
+// traces
+export { summarizeRun, type RunSummary } from './core/run-summary.js';
+export { findCriticalPath, type CriticalPath } from './core/critical-path.js';
+export type { Span, SpanKind, SpanStatus } from './core/span.js';
+export { readTraceFile } from './core/read-trace-file.js';
+
+// durable runs
 export { openRunStore, type RunStore, type RunStoreOptions } from './store/run-store.js';
 export type { RunRow, RunStatus } from './store/runs-table.js';
-export { defaultStorePath } from './store/default-store-path.js';
-export { resume } from './store/resume.js';
-export { readTraceFile, TraceFileError } from './core/read-trace-file.js';
+export { startRun, resume, type StartRunOptions } from './store/start-run.js';
+export type { StepJournal, JournalEntry, ResponseCache } from './core/step-store.js';
+
+// the timeline viewer
 export { startViewer, type Viewer, type ViewerOptions } from './viewer/start-viewer.js';
+
+// errors: every one a BraidError, with a cause
+export {
+  BraidError,
+  InputError,
+  ModelSpecError,
+  MissingSettingError,
+  InvalidOutputError,
+  ProviderCallError,
+  StepTimeoutError,
+  RunCancelledError,
+  CostLimitError,
+  ChangedStepError,
+  ChangedEffectError,
+  RunIdentityError,
+  RunBusyError,
+} from './core/errors.js';
+export { InvalidWorkflowInputError, InvalidWorkflowOutputError } from './core/batch-workflow-errors.js';
+export { LocalModelNotFoundError } from './providers/local/local-model-not-found-error.js';
+export { TraceFileError } from './core/read-trace-file.js';

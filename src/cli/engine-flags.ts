@@ -16,6 +16,7 @@ export interface EngineFlags {
   resume?: string;
   store?: string;
   cache?: boolean;
+  strictResume?: boolean;
 }
 
 /** Adds the engine flags to a command. */
@@ -31,6 +32,7 @@ export function withEngineFlags(command: Command): Command {
     .addOption(new Option('--trace <file>', 'write every span to this JSONL file'))
     .addOption(new Option('--run-id <id>', 'name the run (default: generated, printed to stderr)'))
     .addOption(new Option('--resume <id>', 'continue that run: steps it finished replay from the journal').conflicts('runId'))
+    .addOption(new Option('--strict-resume', 'on a resume, fail on a step whose prompt, model or schema changed instead of running it again'))
     .addOption(new Option('--store <file>', 'the run journal database (default: in the braid data directory)'))
     .addOption(new Option('--cache', 'reuse answers cached by earlier runs with the same model, prompt and schema'))
     .addOption(new Option('--json', 'print one JSON object (or JSONL in batch mode) instead of Markdown'))

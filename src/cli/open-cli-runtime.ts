@@ -1,8 +1,8 @@
-import { createRuntime, type Runtime } from '../core/runtime.js';
+import type { Runtime } from '../core/runtime.js';
 import type { Span } from '../core/span.js';
 import { defaultStorePath } from '../store/default-store-path.js';
 import { openRunStore, type RunStore } from '../store/run-store.js';
-import { InputError } from '../core/errors.js';
+import { resume, startRun } from '../store/start-run.js';
 import type { EngineFlags } from './engine-flags.js';
 import { openCliModel } from './open-cli-model.js';
 
@@ -17,53 +17,59 @@ export interface CliRuntime {
   close(): Promise<void>;
 }
 
-/** How long `--cache` answers stay valid. */
-const CACHE_TTL_MS = 7 * 24 * 3_600_000;
+/** What a CLI run is: its workflow, and the inputs that shape its output (a reused run id must match them). */
+export interface CliRunIdentity {
+  workflow: string;
+  input: Record<string, unknown>;
+}
 
 /**
- * The one runtime of a CLI process: the model from `--model`/`BRAID_MODEL` (or the default),
- * its limits, trace file and cancellation, and the local engine when the model is local.
+ * The one run of a CLI process: the model from `--model`/`BRAID_MODEL` (or the default), its
+ * limits, trace file and cancellation, and the local engine when the model is local; started in
+ * (or, with `--run-id`/`--resume`, taken up again from) the run store.
  */
 export async function openCliRuntime(
   flags: EngineFlags,
-  { workflow, signal, onSpan, env = process.env }: { workflow: string; signal: AbortSignal; onSpan?: (span: Span) => void; env?: NodeJS.ProcessEnv },
+  { identity, signal, onSpan, env = process.env }: { identity: CliRunIdentity; signal: AbortSignal; onSpan?: (span: Span) => void; env?: NodeJS.ProcessEnv },
 ): Promise<CliRuntime> {
   const cliModel = await openCliModel(flags, env);
-  const store = openRunStore(flags.store ?? defaultStorePath(env));
-  if (flags.resume !== undefined && !store.getRun(flags.resume)) {
-    store.close();
+  let store: RunStore | undefined;
+  try {
+    store = openRunStore(flags.store ?? defaultStorePath(env));
+    const options = {
+      model: cliModel.model,
+      workflow: identity.workflow,
+      input: identity.input,
+      limits: { concurrency: flags.concurrency ?? cliModel.localSequences, rpm: flags.rpm, tpm: flags.tpm },
+      timeoutMs: flags.timeout ?? cliModel.defaultTimeoutMs,
+      maxCostUsd: flags.maxCost,
+      traceFile: flags.trace,
+      signal,
+      onSpan,
+      cache: flags.cache === true,
+      // the command line is kept so `braid resume` / `braid retry` can run the same work again
+      command: withoutRunFlags(process.argv.slice(2)),
+      modelName: cliModel.modelSpec,
+      strictResume: flags.strictResume === true,
+    };
+    const braid = flags.resume !== undefined ? resume(store, flags.resume, options) : startRun(store, { ...options, runId: flags.runId });
+    const opened = store;
+    return {
+      braid,
+      store: opened,
+      modelSpec: cliModel.modelSpec,
+      isLocal: cliModel.isLocal,
+      promptBudgetCharacters: cliModel.promptBudgetCharacters,
+      async close() {
+        opened.close();
+        await cliModel.dispose();
+      },
+    };
+  } catch (error) {
+    store?.close();
     await cliModel.dispose();
-    throw new InputError(`no run ${flags.resume} to resume in ${flags.store ?? defaultStorePath(env)}; braid runs lists them`);
+    throw error;
   }
-  const braid = createRuntime({
-    model: cliModel.model,
-    name: workflow,
-    limits: { concurrency: flags.concurrency ?? cliModel.localSequences, rpm: flags.rpm, tpm: flags.tpm },
-    timeoutMs: flags.timeout ?? cliModel.defaultTimeoutMs,
-    maxCostUsd: flags.maxCost,
-    traceFile: flags.trace,
-    runId: flags.resume ?? flags.runId,
-    signal,
-    onSpan: (span) => {
-      store.recordSpan(span);
-      onSpan?.(span);
-    },
-    journal: store.journal,
-    cache: flags.cache ? store.responseCache({ ttlMs: CACHE_TTL_MS }) : undefined,
-  });
-  // the command line is kept so `braid resume` / `braid retry` can run the same work again
-  store.startRun({ runId: braid.runId, workflow, command: withoutRunFlags(process.argv.slice(2)), model: cliModel.modelSpec });
-  return {
-    braid,
-    store,
-    modelSpec: cliModel.modelSpec,
-    isLocal: cliModel.isLocal,
-    promptBudgetCharacters: cliModel.promptBudgetCharacters,
-    async close() {
-      store.close();
-      await cliModel.dispose();
-    },
-  };
 }
 
 /** The argv without `--run-id`/`--resume` and their values: a resumed run gets its id back separately. */

@@ -1,7 +1,7 @@
 import type { RunSummary } from '../core/run-summary.js';
 import type { EngineFlags } from './engine-flags.js';
 import { EXIT } from './exit-codes.js';
-import { openCliRuntime, type CliRuntime } from './open-cli-runtime.js';
+import { openCliRuntime, type CliRunIdentity, type CliRuntime } from './open-cli-runtime.js';
 import { createProgress, type Progress } from './progress.js';
 import { exitCodeOf, reportError } from './report-error.js';
 
@@ -16,7 +16,7 @@ export interface CliRunContext extends CliRuntime {
  * cancellation that reports what finished, prints errors as one line, and closes everything.
  * Returns the exit code.
  */
-export async function withCliRun(flags: EngineFlags, workflow: string, body: (context: CliRunContext) => Promise<number>): Promise<number> {
+export async function withCliRun(flags: EngineFlags, identity: CliRunIdentity, body: (context: CliRunContext) => Promise<number>): Promise<number> {
   const controller = new AbortController();
   let interrupts = 0;
   const onInterrupt = (): void => {
@@ -28,11 +28,11 @@ export async function withCliRun(flags: EngineFlags, workflow: string, body: (co
   process.on('SIGINT', onInterrupt);
   const isInteractive = process.stdout.isTTY === true && !flags.json;
   // progress draws on stderr, so `braid faq 2>log` must not fill the log with escape codes
-  const progress = createProgress({ enabled: isInteractive && process.stderr.isTTY === true, label: workflow });
+  const progress = createProgress({ enabled: isInteractive && process.stderr.isTTY === true, label: identity.workflow });
   let cli: CliRuntime | undefined;
   let code: number = EXIT.failed;
   try {
-    cli = await openCliRuntime(flags, { workflow, signal: controller.signal, onSpan: progress.onSpan });
+    cli = await openCliRuntime(flags, { identity, signal: controller.signal, onSpan: progress.onSpan });
     process.stderr.write(`braid: run ${cli.braid.runId} (${cli.modelSpec})\n`);
     const { store, braid } = cli;
     const tracked: Progress = {
@@ -53,12 +53,15 @@ export async function withCliRun(flags: EngineFlags, workflow: string, body: (co
   } finally {
     process.off('SIGINT', onInterrupt);
     if (cli) {
-      const summary = cli.braid.finish(controller.signal.aborted ? 'cancelled' : 'ok');
-      const status = controller.signal.aborted ? 'cancelled' : code === EXIT.ok ? 'done' : 'failed';
-      cli.store.finishRun(cli.braid.runId, { status, summary });
-      // the planned total was an estimate (questions may be topped up): a finished run did them all
-      const finished = status === 'done' ? cli.store.getRun(cli.braid.runId) : undefined;
-      if (finished) cli.store.setStepsTotal(finished.id, finished.stepsDone);
+      // the run's row says how it ended: done, failed (some items, or the run) or cancelled
+      cli.braid.finish(controller.signal.aborted ? 'cancelled' : code === EXIT.ok ? 'ok' : 'error');
+      try {
+        // the planned total was an estimate (questions may be topped up): a finished run did them all
+        const finished = code === EXIT.ok && !controller.signal.aborted ? cli.store.getRun(cli.braid.runId) : undefined;
+        if (finished) cli.store.setStepsTotal(finished.id, finished.stepsDone);
+      } catch {
+        // a full disk: the results are printed; the row catches up on the next run that can write
+      }
       await cli.close();
     }
   }

@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import type { Settled } from './parallel.js';
-import type { Runtime } from './runtime.js';
+import type { Run } from './run.js';
 
 /**
  * A named unit of per-item work whose input and output are described by schemas, so an item can
@@ -12,7 +12,8 @@ export interface BatchWorkflow<Input, Output> {
   readonly name: string;
   readonly input: z.ZodType<Input>;
   readonly output: z.ZodType<Output>;
-  run(braid: Runtime, input: Input): Promise<Output>;
+  /** Runs one item in its own scope of the run. */
+  run(run: Run, input: Input): Promise<Output>;
 }
 
 /** A workflow of any types: what a registry of workflows holds (its schemas check what goes in and out). */
@@ -22,7 +23,7 @@ export interface BatchWorkflowDefinition<InputSchema extends z.ZodType, OutputSc
   name: string;
   input: InputSchema;
   output: OutputSchema;
-  run: (braid: Runtime, input: z.output<InputSchema>) => Promise<z.input<OutputSchema>>;
+  run: (run: Run, input: z.output<InputSchema>) => Promise<z.input<OutputSchema>>;
 }
 
 /** How far a batch is, in items, whichever runner runs it. */
@@ -35,7 +36,7 @@ export interface BatchRunProgress {
 }
 
 export interface BatchRunOptions<Progress extends BatchRunProgress = BatchRunProgress> {
-  /** Stops the batch: a local runner starts no new item (its runtime's signal cancels those in flight), a distributed one stops waiting. */
+  /** Stops the batch: a local runner starts no new item and cancels those in flight, a distributed one stops waiting. */
   signal?: AbortSignal;
   onProgress?: (progress: Progress) => void;
 }
@@ -59,9 +60,9 @@ const WORKFLOW_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
  *   name: 'summarize',
  *   input: z.object({ text: z.string() }),
  *   output: z.object({ summary: z.string() }),
- *   run: async (braid, { text }) => ({ summary: await braid.step({ name: 'summary', prompt: `Summarize: ${text}` }) }),
+ *   run: async (run, { text }) => ({ summary: await run.step({ name: 'summary', prompt: `Summarize: ${text}` }) }),
  * });
- * const results = await createLocalRunner(braid).run(summarize, [{ text: 'one' }, { text: 'two' }]);
+ * const results = await createLocalRunner(runtime).run(summarize, [{ text: 'one' }, { text: 'two' }]);
  */
 export function defineBatchWorkflow<InputSchema extends z.ZodType, OutputSchema extends z.ZodType>({
   name,
@@ -76,6 +77,6 @@ export function defineBatchWorkflow<InputSchema extends z.ZodType, OutputSchema 
     input: input as z.ZodType<z.output<InputSchema>>,
     output: output as z.ZodType<z.output<OutputSchema>>,
     // what run returns is parsed by the runner, so an input-typed output is fine here
-    run: run as (braid: Runtime, input: z.output<InputSchema>) => Promise<z.output<OutputSchema>>,
+    run: run as (run: Run, input: z.output<InputSchema>) => Promise<z.output<OutputSchema>>,
   };
 }

@@ -1,39 +1,15 @@
-import { group } from './scope.js';
-
-/** One link of a chain: takes the previous link's typed result. */
-export type Link<Input, Output> = (input: Input) => Promise<Output>;
+import type { Link, Run } from './run.js';
 
 /**
- * Composes steps that pass typed results forward, each recorded as its own group in the trace.
- * The compiler checks that each link accepts what the one before returns.
- *
- * @example
- * const faq = chain(
- *   ['questions', (docs: Doc[]) => generateQuestions(docs)],
- *   ['answers', (questions) => answerAll(questions)],
- * );
- * const result = await faq(docs);
+ * Runs typed links one after another, each in its own child scope named after the link, passing
+ * each result to the next. The run's `chain` method; its overloads make the compiler check that
+ * each link accepts what the one before returns.
  */
-export function chain<A, B>(first: readonly [string, Link<A, B>]): Link<A, B>;
-export function chain<A, B, C>(first: readonly [string, Link<A, B>], second: readonly [string, Link<B, C>]): Link<A, C>;
-export function chain<A, B, C, D>(
-  first: readonly [string, Link<A, B>],
-  second: readonly [string, Link<B, C>],
-  third: readonly [string, Link<C, D>],
-): Link<A, D>;
-export function chain<A, B, C, D, E>(
-  first: readonly [string, Link<A, B>],
-  second: readonly [string, Link<B, C>],
-  third: readonly [string, Link<C, D>],
-  fourth: readonly [string, Link<D, E>],
-): Link<A, E>;
-export function chain(...links: readonly (readonly [string, Link<unknown, unknown>])[]): Link<unknown, unknown> {
-  return async (input) => {
-    let value = input;
-    for (const [name, link] of links) {
-      const current = value;
-      value = await group(name, () => link(current));
-    }
-    return value;
-  };
+export async function chain(run: Run, input: unknown, links: readonly Link<unknown, unknown>[]): Promise<unknown> {
+  let value = input;
+  for (const [name, link] of links) {
+    const current = value;
+    value = await run.group(name, (linkRun) => link(current, linkRun));
+  }
+  return value;
 }

@@ -78,6 +78,51 @@ export class CostLimitError extends BraidError {
   }
 }
 
+/** A resume with `strictResume` met a journaled step whose inputs (model, prompt, schema, settings) changed since. */
+export class ChangedStepError extends BraidError {
+  override name = 'ChangedStepError';
+  readonly key: string;
+  constructor(key: string) {
+    super(`step ${key} changed since it was journaled (model, prompt, schema or settings); run without strict resume to run it again`);
+    this.key = key;
+  }
+}
+
+/**
+ * A resume met a journaled effect whose input changed since it ran. An effect acted on the world
+ * (wrote a row, sent a mail): braid will neither replay another input's result nor act again
+ * silently.
+ */
+export class ChangedEffectError extends BraidError {
+  override name = 'ChangedEffectError';
+  readonly key: string;
+  constructor(key: string, reason: string) {
+    super(`effect ${key} already ran in this run with ${reason}; it is not run again: start a new run (another --run-id) to act anew`);
+    this.key = key;
+  }
+}
+
+/** A run id was reused, or a run resumed, with another workflow or other inputs. */
+export class RunIdentityError extends InputError {
+  override name = 'RunIdentityError';
+  readonly runId: string;
+  readonly differences: readonly string[];
+  constructor(runId: string, differences: readonly string[]) {
+    super(`run ${runId} was started with ${differences.join(', ')}; a run id names one run, not a cache: use another --run-id (or --cache to reuse answers)`);
+    this.runId = runId;
+    this.differences = differences;
+  }
+}
+
+/** Another process is running this run right now (its lease in the store is alive). */
+export class RunBusyError extends InputError {
+  override name = 'RunBusyError';
+  readonly runId: string;
+  constructor(runId: string, holder: string) {
+    super(`run ${runId} is running right now in ${holder}; wait for it to end (or stop it) before resuming it`);
+    this.runId = runId;
+  }
+}
 
 function describeCause(cause: unknown): string {
   const text = cause instanceof Error ? cause.message : String(cause);

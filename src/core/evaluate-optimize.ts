@@ -1,4 +1,4 @@
-import { group } from './scope.js';
+import type { Run } from './run.js';
 
 /** An evaluator's verdict on one candidate. */
 export interface Evaluation {
@@ -8,9 +8,9 @@ export interface Evaluation {
 }
 
 export interface EvaluateOptimizeOptions<Candidate> {
-  /** Makes a candidate; from round 2 on it gets the last evaluation's feedback. */
-  generate: (feedback: string | undefined, round: number) => Promise<Candidate>;
-  evaluate: (candidate: Candidate, round: number) => Promise<Evaluation>;
+  /** Makes a candidate; from round 2 on it gets the last evaluation's feedback. Each round has its own scope `round[n]`. */
+  generate: (feedback: string | undefined, round: number, run: Run) => Promise<Candidate>;
+  evaluate: (candidate: Candidate, round: number, run: Run) => Promise<Evaluation>;
   /** Stops after this many rounds even if nothing was accepted. @default 3 */
   maxRounds?: number;
 }
@@ -25,31 +25,24 @@ export interface Optimized<Candidate> {
 
 /**
  * Evaluator–optimizer: generate, evaluate, and feed the critique back until the evaluator
- * accepts or `maxRounds` is reached.
- *
- * @example
- * const { candidate, accepted } = await evaluateOptimize({
- *   generate: (feedback) => braid.step({ name: 'draft', prompt: draftPrompt(feedback) }),
- *   evaluate: (draft) => braid.step({ name: 'review', prompt: reviewPrompt(draft), schema: Evaluation }),
- * });
+ * accepts or `maxRounds` is reached. The run's `evaluateOptimize` method.
  */
-export async function evaluateOptimize<Candidate>({
-  generate,
-  evaluate,
-  maxRounds = 3,
-}: EvaluateOptimizeOptions<Candidate>): Promise<Optimized<Candidate>> {
+export async function evaluateOptimize<Candidate>(
+  run: Run,
+  { generate, evaluate, maxRounds = 3 }: EvaluateOptimizeOptions<Candidate>,
+): Promise<Optimized<Candidate>> {
+  if (!Number.isInteger(maxRounds) || maxRounds < 1) throw new TypeError(`maxRounds must be a whole number of at least 1, not ${maxRounds}`);
   const history: Optimized<Candidate>['history'] = [];
   let feedback: string | undefined;
   for (let round = 1; round <= maxRounds; round += 1) {
-    const entry = await group(`round[${round}]`, async () => {
-      const candidate = await generate(feedback, round);
-      return { candidate, evaluation: await evaluate(candidate, round) };
+    const entry = await run.group(`round[${round}]`, async (roundRun) => {
+      const candidate = await generate(feedback, round, roundRun);
+      return { candidate, evaluation: await evaluate(candidate, round, roundRun) };
     });
     history.push(entry);
     if (entry.evaluation.accepted) return { candidate: entry.candidate, accepted: true, rounds: round, history };
     feedback = entry.evaluation.feedback;
   }
-  const last = history.at(-1);
-  if (!last) throw new RangeError('maxRounds must be at least 1');
+  const last = history.at(-1)!; // maxRounds ≥ 1 ran at least one round
   return { candidate: last.candidate, accepted: false, rounds: history.length, history };
 }

@@ -1,9 +1,7 @@
 import { z } from 'zod';
-import { parallel } from './parallel.js';
-import type { Runtime } from './runtime.js';
-import { group } from './scope.js';
+import type { Run } from './run.js';
 
-type TaskUnion = z.ZodDiscriminatedUnion<readonly z.ZodObject[], string>;
+export type TaskUnion = z.ZodDiscriminatedUnion<readonly z.ZodObject[], string>;
 type TaskOf<Tasks extends TaskUnion> = z.infer<Tasks>;
 type TypeOf<Tasks extends TaskUnion, Key extends string> = Extract<TaskOf<Tasks>[Key], string>;
 
@@ -18,12 +16,13 @@ export interface OrchestrateOptions<Tasks extends TaskUnion, Key extends string,
   discriminator: Key;
   /** The planner's prompt for this input. */
   plan: (input: Input) => { system?: string; prompt: string };
-  /** One worker per task type; the type demands them all and hands each its own task shape. */
-  workers: { [Type in TypeOf<Tasks, Key>]: (task: Extract<TaskOf<Tasks>, Record<Key, Type>>) => Promise<Result> };
-  /** Writes one reply from every outcome, failures included. */
-  synthesize: (input: Input, outcomes: TaskOutcome<TaskOf<Tasks>, Result>[]) => Promise<Reply>;
+  /** One worker per task type, each task in its own scope `task[index]`; the type demands them all and hands each its own task shape. */
+  workers: { [Type in TypeOf<Tasks, Key>]: (task: Extract<TaskOf<Tasks>, Record<Key, Type>>, run: Run) => Promise<Result> };
+  /** Writes one reply from every outcome, failures included, in the scope `synthesize`. */
+  synthesize: (input: Input, outcomes: TaskOutcome<TaskOf<Tasks>, Result>[], run: Run) => Promise<Reply>;
   /** At most this many tasks from the planner. @default 10 */
   maxTasks?: number;
+  /** Names the orchestration's scope. @default 'orchestrate' */
   name?: string;
 }
 
@@ -40,31 +39,31 @@ export interface Orchestrated<Task, Result, Reply> {
  *
  * The planner sees every field of every task type, all nullable, so a model that cannot fill a
  * field can say so; each task is then checked against the strict union, and one with missing
- * fields becomes a failed outcome the synthesizer is told about.
+ * fields becomes a failed outcome the synthesizer is told about. The run's `orchestrate` method.
  */
 export async function orchestrate<Tasks extends TaskUnion, Key extends string, Input, Result, Reply>(
-  braid: Runtime,
+  run: Run,
   input: Input,
   { tasks, discriminator, plan, workers, synthesize, maxTasks = 10, name = 'orchestrate' }: OrchestrateOptions<Tasks, Key, Input, Result, Reply>,
 ): Promise<Orchestrated<TaskOf<Tasks>, Result, Reply>> {
-  return group(name, async () => {
+  return run.group(name, async (orchestrateRun) => {
     const Plan = z.object({ tasks: z.array(plannerTaskSchema(tasks, discriminator)).max(maxTasks) });
-    const planned = (await braid.step({ name: 'plan', schema: Plan, ...plan(input) })).tasks.map(withoutNulls);
-    const settled = await parallel(
+    const planned = (await orchestrateRun.step({ name: 'plan', schema: Plan, ...plan(input) })).tasks.map(withoutNulls);
+    const settled = await orchestrateRun.parallel(
       planned,
-      async (candidate): Promise<TaskOutcome<TaskOf<Tasks>, Result>> => {
+      async (candidate, taskRun): Promise<TaskOutcome<TaskOf<Tasks>, Result>> => {
         const parsed = tasks.safeParse(candidate);
         if (!parsed.success) return { status: 'failed', task: candidate, error: describeIssues(parsed.error) };
         const task = parsed.data as TaskOf<Tasks>;
-        const worker = workers[task[discriminator] as TypeOf<Tasks, Key>] as (task: TaskOf<Tasks>) => Promise<Result>;
-        return { status: 'done', task, result: await worker(task) };
+        const worker = workers[task[discriminator] as TypeOf<Tasks, Key>] as (task: TaskOf<Tasks>, run: Run) => Promise<Result>;
+        return { status: 'done', task, result: await worker(task, taskRun) };
       },
-      { signal: braid.signal, name: 'task' },
+      { name: 'task' },
     );
     const outcomes = settled.map((outcome, index): TaskOutcome<TaskOf<Tasks>, Result> =>
       outcome.ok ? outcome.value : { status: 'failed', task: planned[index]!, error: errorText(outcome.error) },
     );
-    const reply = await group('synthesize', () => synthesize(input, outcomes));
+    const reply = await orchestrateRun.group('synthesize', (synthesizeRun) => synthesize(input, outcomes, synthesizeRun));
     return { planned, outcomes, reply };
   });
 }

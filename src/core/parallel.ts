@@ -1,6 +1,6 @@
 import pLimit from 'p-limit';
 import { cancellationError, RunCancelledError } from './errors.js';
-import { group } from './scope.js';
+import type { Run } from './run.js';
 
 /** One item's outcome: its value, or why it failed. The others are unaffected either way. */
 export type Settled<T> = { ok: true; value: T } | { ok: false; error: unknown };
@@ -10,38 +10,47 @@ export interface ParallelOptions {
   concurrency?: number;
   /** Stop starting items after the first failure; items not started fail with the cancellation. @default false */
   failFast?: boolean;
+  /** Also cancels the items, besides the run's own signal. */
   signal?: AbortSignal;
-  /** Names each item's group in traces and journal keys. @default 'item' */
+  /** Names each item's scope in traces and journal keys: `item[0]`, `item[1]`… @default 'item' */
   name?: string;
 }
 
+/** `parallel`'s options where they depend on the items. */
+export interface ParallelItemOptions<Item> extends ParallelOptions {
+  /** What each item is (a title, a query's first words), shown in the timeline. */
+  label?: (item: Item, index: number) => string;
+}
+
 /**
- * Runs `run` over every item concurrently and settles each one on its own.
- *
- * @example
- * const results = await parallel(questions, (question) => braid.step({ name: 'answer', prompt: question, schema: Answer }));
- * const answers = results.filter((result) => result.ok);
+ * Runs `body` over every item concurrently, each in its own child scope named by its index, and
+ * settles each one on its own. The run's `parallel` method.
  */
 export async function parallel<Item, Result>(
+  run: Run,
   items: readonly Item[],
-  run: (item: Item, index: number, signal: AbortSignal) => Promise<Result>,
-  { concurrency = Number.POSITIVE_INFINITY, failFast = false, signal, name = 'item' }: ParallelOptions = {},
+  body: (item: Item, run: Run, index: number) => Promise<Result>,
+  { concurrency = Number.POSITIVE_INFINITY, failFast = false, signal, name = 'item', label }: ParallelItemOptions<Item> = {},
 ): Promise<Settled<Result>[]> {
   const limit = pLimit(concurrency);
-  const stop = new AbortController();
-  const itemSignal = signal ? AbortSignal.any([signal, stop.signal]) : stop.signal;
+  // a signal of its own only when something besides the run can stop the items
+  const stop = failFast ? new AbortController() : undefined;
+  const extra = [signal, stop?.signal].filter((candidate) => candidate !== undefined);
+  const itemSignal = extra.length === 0 ? undefined : extra.length === 1 ? extra[0] : AbortSignal.any(extra);
   return Promise.all(
     items.map((item, index) =>
       limit(async (): Promise<Settled<Result>> => {
         // a cancelled run, or a failed fail-fast one, starts nothing new
+        if (run.signal.aborted) return { ok: false, error: cancellationError(run.signal) };
         if (signal?.aborted) return { ok: false, error: cancellationError(signal) };
-        if (stop.signal.aborted) {
+        if (stop?.signal.aborted) {
           return { ok: false, error: new RunCancelledError('not started: an earlier item failed (failFast)', { cause: stop.signal.reason }) };
         }
         try {
-          return { ok: true, value: await group(`${name}[${index}]`, () => run(item, index, itemSignal)) };
+          const value = await run.group(`${name}[${index}]`, (itemRun) => body(item, itemRun, index), { signal: itemSignal, label: label?.(item, index) });
+          return { ok: true, value };
         } catch (error) {
-          if (failFast) stop.abort(error);
+          stop?.abort(error);
           return { ok: false, error }; // one bad item must not sink the rest
         }
       }),

@@ -1,17 +1,17 @@
 import { z } from 'zod';
 import { InvalidOutputError } from './errors.js';
-import type { Runtime } from './runtime.js';
-import { group } from './scope.js';
+import type { Run } from './run.js';
 
 export interface RouteOptions<Intents extends z.ZodEnum, Input, Result> {
   /** The closed set of intents. */
   intents: Intents;
   /** Builds the classification prompt for an input. Put shared instructions in `system`. */
   classify: (input: Input) => { system?: string; prompt: string };
-  /** One handler per intent; the type demands them all. */
-  handlers: { [Intent in z.infer<Intents>]: (input: Input) => Promise<Result> };
+  /** One handler per intent, each run in a scope named after its intent; the type demands them all. */
+  handlers: { [Intent in z.infer<Intents>]: (input: Input, run: Run) => Promise<Result> };
   /** Where an input goes when the classification cannot be had or is not one of the intents. */
   fallback: z.infer<Intents>;
+  /** Names the route's scope. @default 'route' */
   name?: string;
 }
 
@@ -27,28 +27,20 @@ export interface Routed<Intent, Result> {
 /**
  * Classifies the input into one of a closed set of intents, then hands it to that intent's
  * handler. A classification the model cannot give (invalid after repairs, or not an intent) takes
- * the fallback route, never drops the input; a provider error is thrown as it is.
- *
- * @example
- * const Intent = z.enum(['Technical Support', 'Billing Inquiry', 'General Question']);
- * const reply = await route(braid, query, {
- *   intents: Intent,
- *   classify: (q) => ({ prompt: `Classify: ${q}` }),
- *   handlers: { 'Technical Support': tech, 'Billing Inquiry': billing, 'General Question': general },
- *   fallback: 'General Question',
- * });
+ * the fallback route, never drops the input; a provider error is thrown as it is. The run's
+ * `route` method.
  */
 export async function route<Intents extends z.ZodEnum, Input, Result>(
-  braid: Runtime,
+  run: Run,
   input: Input,
   { intents, classify, handlers, fallback, name = 'route' }: RouteOptions<Intents, Input, Result>,
 ): Promise<Routed<z.infer<Intents>, Result>> {
-  return group(name, async () => {
+  return run.group(name, async (routeRun) => {
     const Classification = z.object({ intent: intents }) as unknown as z.ZodType<{ intent: z.infer<Intents> }>;
     let intent: z.infer<Intents> = fallback;
     let reason: string | undefined;
     try {
-      const classified = await braid.step({ name: 'classify', schema: Classification, maxOutputTokens: 64, ...classify(input) });
+      const classified = await routeRun.step({ name: 'classify', schema: Classification, maxOutputTokens: 64, ...classify(input) });
       intent = classified.intent;
     } catch (error) {
       // only a classification the model could not give takes the fallback; a provider that is
@@ -57,7 +49,7 @@ export async function route<Intents extends z.ZodEnum, Input, Result>(
       reason = error.message;
     }
     const handler = handlers[intent as keyof typeof handlers];
-    const result = await group(String(intent), () => handler(input));
+    const result = await routeRun.group(String(intent), (handlerRun) => handler(input, handlerRun));
     return { intent, fellBack: reason !== undefined, ...(reason === undefined ? {} : { reason }), result };
   });
 }

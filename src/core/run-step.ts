@@ -1,9 +1,10 @@
 import { generateText, NoObjectGeneratedError, Output, type LanguageModel, type ModelMessage, type SystemModelMessage } from 'ai';
-import { z } from 'zod';
-import { classifyFailure, readExhaustedBudgetMs } from './classify-failure.js';
+import type { z } from 'zod';
+import { classifyFailure, readExhaustedBudgetMs, type FailureClass } from './classify-failure.js';
+import type { CostReservation } from './cost-budget.js';
 import { cancellationError, InvalidOutputError, ProviderCallError, StepTimeoutError } from './errors.js';
 import { backoffDelay, sleep, type RetryPolicy } from './backoff.js';
-import type { RateLimiter } from './rate-limiter.js';
+import type { CallOutcome, RateLimiter } from './rate-limiter.js';
 import { estimateTokens } from './estimate-tokens.js';
 
 /** One attempt's outcome, as the runtime records it in an attempt span. */
@@ -28,6 +29,8 @@ export interface StepCall<Schema extends z.ZodType | undefined> {
   system: string | undefined;
   prompt: string;
   schema: Schema;
+  /** The schema's JSON Schema text, for the token estimate. */
+  schemaText: string | undefined;
   maxOutputTokens: number | undefined;
   temperature: number | undefined;
   timeoutMs: number;
@@ -35,9 +38,12 @@ export interface StepCall<Schema extends z.ZodType | undefined> {
   retry: RetryPolicy;
   limiter: RateLimiter;
   signal: AbortSignal;
-  /** Called before every attempt with its token estimate; throws to stop the call (the cost cap). */
-  beforeAttempt: (estimatedInputTokens: number) => () => void;
-  onAttempt: (record: AttemptRecord) => void;
+  /** The output tokens the limiter and the cost cap hold for an attempt until its real usage is known. */
+  expectedOutputTokens: number;
+  /** Holds an attempt's estimated cost, once the limiter let it go; throws to stop the call (the cost cap). */
+  reserveCost: (estimatedInputTokens: number) => Promise<CostReservation>;
+  /** Records the attempt and settles its reservation with its real cost. */
+  onAttempt: (record: AttemptRecord, reservation: CostReservation) => void;
 }
 
 export type StepValue<Schema extends z.ZodType | undefined> = Schema extends z.ZodType ? z.infer<Schema> : string;
@@ -45,9 +51,24 @@ export type StepValue<Schema extends z.ZodType | undefined> = Schema extends z.Z
 const REPAIR_INSTRUCTION =
   'Your previous answer was not valid. Reply again with only the JSON value, valid against the schema. The problem was:';
 
+/** What one attempt on the wire came to. */
+type AttemptOutcome<Schema extends z.ZodType | undefined> =
+  | { kind: 'valid'; value: StepValue<Schema>; output: string; usage: Usage; headers: Record<string, string> | undefined }
+  | { kind: 'invalid'; rawOutput: string; problem: string; usage: Usage; error: NoObjectGeneratedError }
+  | { kind: 'failed'; failure: FailureClass; message: string; error: unknown };
+
+interface Usage {
+  inputTokens: number;
+  outputTokens: number;
+  cachedInputTokens: number;
+}
+
+const NO_USAGE: Usage = { inputTokens: 0, outputTokens: 0, cachedInputTokens: 0 };
+
 /**
  * Runs one step to a validated value: each attempt waits for the limiter, goes on the wire with
  * its own deadline, and is then retried (429, 5xx, network, timeout) or repaired (invalid output).
+ * Every attempt, whatever came of it, ends on one path that releases its limiter slot and records it.
  */
 export async function runStep<Schema extends z.ZodType | undefined>(call: StepCall<Schema>): Promise<{
   value: StepValue<Schema>;
@@ -64,7 +85,8 @@ export async function runStep<Schema extends z.ZodType | undefined>(call: StepCa
           providerOptions: { anthropic: { cacheControl: { type: 'ephemeral' } } },
         };
   const messages: ModelMessage[] = [{ role: 'user', content: call.prompt }];
-  const schemaTokens = call.schema ? estimateTokens(JSON.stringify(z.toJSONSchema(call.schema))) : 0;
+  const schemaTokens = call.schemaText === undefined ? 0 : estimateTokens(call.schemaText);
+  let estimatedInput = estimateTokens(instructions ? [instructions, ...messages] : messages) + schemaTokens;
 
   let attempts = 0;
   let repairsUsed = 0;
@@ -73,86 +95,106 @@ export async function runStep<Schema extends z.ZodType | undefined>(call: StepCa
   for (;;) {
     attempts += 1;
     if (call.signal.aborted) throw cancellationError(call.signal);
-    const estimatedInput = estimateTokens(instructions ? [instructions, ...messages] : messages) + schemaTokens;
-    const lease = await call.limiter
-      .acquire({ tokens: estimatedInput + (call.maxOutputTokens ?? 256), signal: call.signal })
-      .catch(() => {
-        throw cancellationError(call.signal);
-      });
-    let settleCost: () => void;
+    const lease = await call.limiter.acquire({ tokens: estimatedInput + call.expectedOutputTokens, signal: call.signal }).catch((error: unknown) => {
+      // an abort surfaces as the run's cancellation; anything else the limiter throws is its own error
+      throw call.signal.aborted ? cancellationError(call.signal) : error;
+    });
+    let reservation: CostReservation;
     try {
-      settleCost = call.beforeAttempt(estimatedInput); // judged when the call would really start
+      reservation = await call.reserveCost(estimatedInput); // judged when the call would really start
     } catch (error) {
       lease.release();
       throw error;
     }
-    const timeout = AbortSignal.timeout(call.timeoutMs);
+
     const start = Date.now();
-    const base = { start, waitMs: lease.waitMs, backoffMs };
-    try {
-      const result = await generateText({
-        model: call.model,
-        instructions,
-        messages,
-        maxRetries: 0, // braid's own policy retries, so the limiter sees every attempt
-        abortSignal: AbortSignal.any([call.signal, timeout]),
-        maxOutputTokens: call.maxOutputTokens,
-        temperature: call.temperature,
-        ...(call.schema ? { output: Output.object({ schema: call.schema }) } : {}),
-      });
-      const usage = readUsage(result.usage);
-      const exhaustedMs = readExhaustedBudgetMs(result.response.headers);
-      lease.release({ tokens: usage.inputTokens + usage.outputTokens, retryAfterMs: exhaustedMs });
-      settleCost();
-      const value = (call.schema ? result.output : result.text) as StepValue<Schema>;
-      const output = call.schema ? JSON.stringify(value) : result.text;
-      call.onAttempt({ ...base, end: Date.now(), ok: true, rateLimited: false, ...usage, output });
-      return { value, attempts, output };
-    } catch (error) {
-      const end = Date.now();
-      if (NoObjectGeneratedError.isInstance(error)) {
-        const usage = readUsage(error.usage);
-        lease.release({ tokens: usage.inputTokens + usage.outputTokens });
-        settleCost();
-        const rawOutput = error.text ?? '';
-        const problem = describeInvalidOutput(error);
-        call.onAttempt({ ...base, end, ok: false, rateLimited: false, ...usage, error: problem, output: rawOutput });
-        if (repairsUsed >= call.repairs) throw new InvalidOutputError(rawOutput, attempts, { cause: error });
-        repairsUsed += 1;
-        backoffMs = 0;
-        messages.push({ role: 'assistant', content: rawOutput || '(empty)' }, { role: 'user', content: `${REPAIR_INSTRUCTION} ${problem}` });
-        continue;
-      }
-      const failure = classifyFailure(timeout.aborted && !call.signal.aborted ? new StepTimeoutError(call.timeoutMs) : error);
-      lease.release({ rateLimited: failure.isRateLimited, retryAfterMs: failure.retryAfterMs });
-      settleCost();
-      const message = timeout.aborted && !call.signal.aborted ? new StepTimeoutError(call.timeoutMs).message : errorMessage(error);
-      call.onAttempt({
-        ...base,
+    const outcome = await attempt(call, instructions, messages);
+    const end = Date.now();
+    const usage = outcome.kind === 'failed' ? NO_USAGE : outcome.usage;
+    // recorded (and its cost settled) before the slot is free: the next call's cost check sees it
+    call.onAttempt(
+      {
+        start,
         end,
-        ok: false,
-        rateLimited: failure.isRateLimited,
-        httpStatus: failure.statusCode,
-        inputTokens: 0,
-        outputTokens: 0,
-        cachedInputTokens: 0,
-        error: message,
-      });
-      if (call.signal.aborted) throw cancellationError(call.signal);
-      transportFailures += 1;
-      if (!failure.isRetryable || transportFailures > call.retry.maxRetries) {
-        const verdict = failure.isRetryable ? `gave up after ${attempts} attempts` : 'not retryable';
-        throw new ProviderCallError(`${verdict}: ${message}`, attempts, failure.statusCode, { cause: error });
-      }
-      backoffMs = Math.max(failure.retryAfterMs ?? 0, backoffDelay(transportFailures, call.retry));
-      await sleep(backoffMs, call.signal).catch(() => {
-        throw cancellationError(call.signal);
-      });
+        waitMs: lease.waitMs,
+        backoffMs,
+        ok: outcome.kind === 'valid',
+        rateLimited: outcome.kind === 'failed' && outcome.failure.isRateLimited,
+        httpStatus: outcome.kind === 'failed' ? outcome.failure.statusCode : undefined,
+        ...usage,
+        error: outcome.kind === 'valid' ? undefined : outcome.kind === 'invalid' ? outcome.problem : outcome.message,
+        output: outcome.kind === 'valid' ? outcome.output : outcome.kind === 'invalid' ? outcome.rawOutput : undefined,
+      },
+      reservation,
+    );
+    lease.release(callOutcomeOf(outcome, usage));
+
+    if (outcome.kind === 'valid') return { value: outcome.value, attempts, output: outcome.output };
+    if (outcome.kind === 'invalid') {
+      if (repairsUsed >= call.repairs) throw new InvalidOutputError(outcome.rawOutput, attempts, { cause: outcome.error });
+      repairsUsed += 1;
+      backoffMs = 0;
+      const repair: ModelMessage[] = [
+        { role: 'assistant', content: outcome.rawOutput || '(empty)' },
+        { role: 'user', content: `${REPAIR_INSTRUCTION} ${outcome.problem}` },
+      ];
+      messages.push(...repair);
+      estimatedInput += estimateTokens(repair);
+      continue;
     }
+    if (call.signal.aborted) throw cancellationError(call.signal);
+    transportFailures += 1;
+    const { failure, message } = outcome;
+    if (!failure.isRetryable || transportFailures > call.retry.maxRetries) {
+      const verdict = failure.isRetryable ? `gave up after ${attempts} attempts` : 'not retryable';
+      throw new ProviderCallError(`${verdict}: ${message}`, attempts, failure.statusCode, { cause: outcome.error });
+    }
+    backoffMs = Math.max(failure.retryAfterMs ?? 0, backoffDelay(transportFailures, call.retry));
+    await sleep(backoffMs, call.signal).catch(() => {
+      throw cancellationError(call.signal);
+    });
   }
 }
 
-function readUsage(usage: { inputTokens?: number; outputTokens?: number; inputTokenDetails?: { cacheReadTokens?: number } } | undefined) {
+/** One request on the wire, with its own deadline; never throws. */
+async function attempt<Schema extends z.ZodType | undefined>(
+  call: StepCall<Schema>,
+  instructions: SystemModelMessage | undefined,
+  messages: readonly ModelMessage[],
+): Promise<AttemptOutcome<Schema>> {
+  const timeout = AbortSignal.timeout(call.timeoutMs);
+  try {
+    const result = await generateText({
+      model: call.model,
+      instructions,
+      messages: [...messages],
+      maxRetries: 0, // braid's own policy retries, so the limiter sees every attempt
+      abortSignal: AbortSignal.any([call.signal, timeout]),
+      maxOutputTokens: call.maxOutputTokens,
+      temperature: call.temperature,
+      ...(call.schema ? { output: Output.object({ schema: call.schema }) } : {}),
+    });
+    const value = (call.schema ? result.output : result.text) as StepValue<Schema>;
+    const output = call.schema ? JSON.stringify(value) : result.text;
+    return { kind: 'valid', value, output, usage: readUsage(result.usage), headers: result.response.headers };
+  } catch (error) {
+    if (NoObjectGeneratedError.isInstance(error)) {
+      return { kind: 'invalid', rawOutput: error.text ?? '', problem: describeInvalidOutput(error), usage: readUsage(error.usage), error };
+    }
+    const isTimeout = timeout.aborted && !call.signal.aborted;
+    const failed = isTimeout ? new StepTimeoutError(call.timeoutMs) : error;
+    return { kind: 'failed', failure: classifyFailure(failed), message: errorMessage(failed), error: failed };
+  }
+}
+
+/** What the limiter learns from an attempt: its real usage, a 429, and how long the provider asked us to wait. */
+function callOutcomeOf(outcome: AttemptOutcome<z.ZodType | undefined>, usage: Usage): CallOutcome {
+  if (outcome.kind === 'failed') return { rateLimited: outcome.failure.isRateLimited, retryAfterMs: outcome.failure.retryAfterMs };
+  const tokens = usage.inputTokens + usage.outputTokens;
+  return outcome.kind === 'valid' ? { tokens, retryAfterMs: readExhaustedBudgetMs(outcome.headers) } : { tokens };
+}
+
+function readUsage(usage: { inputTokens?: number; outputTokens?: number; inputTokenDetails?: { cacheReadTokens?: number } } | undefined): Usage {
   return {
     inputTokens: usage?.inputTokens ?? 0,
     outputTokens: usage?.outputTokens ?? 0,

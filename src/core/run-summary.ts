@@ -28,6 +28,12 @@ export interface RunSummary {
   cacheHits: number;
   /** Steps replayed from the journal of an earlier, interrupted run. */
   replayedSteps: number;
+  /** Journaled steps that ran again because their inputs (model, prompt, schema, settings) changed since. */
+  rerunSteps: number;
+  /** Side effects run or replayed (`run.effect`). */
+  effects: number;
+  /** Results that could not be journaled (a full disk): used, but a resume would pay for them again. */
+  unjournaledSteps: number;
 }
 
 /** Sums a run's spans into its summary. */
@@ -49,6 +55,9 @@ export function summarizeRun(runId: string, spans: readonly Span[], now = Date.n
     costUsd: 0,
     cacheHits: 0,
     replayedSteps: 0,
+    rerunSteps: 0,
+    effects: 0,
+    unjournaledSteps: 0,
   };
   let wireMs = 0;
   let start = Number.POSITIVE_INFINITY;
@@ -62,7 +71,10 @@ export function summarizeRun(runId: string, spans: readonly Span[], now = Date.n
       summary.retries += Math.max(0, (span.attempts ?? 1) - 1);
       if (span.replayed === 'cache') summary.cacheHits += 1;
       if (span.replayed === 'journal') summary.replayedSteps += 1;
+      if (span.rerun === 'changed') summary.rerunSteps += 1;
     }
+    if (span.kind === 'effect') summary.effects += 1;
+    if (span.journalError !== undefined) summary.unjournaledSteps += 1;
     if (span.kind === 'attempt') {
       summary.calls += 1;
       if (span.rateLimited) summary.rateLimited += 1;

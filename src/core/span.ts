@@ -6,8 +6,9 @@
  * - `group`: a pattern node (chain, parallel item, route, orchestrate…), no model call of its own.
  * - `step`: one typed LLM step; its children are its attempts.
  * - `attempt`: one request on the wire (or one replay from the cache or journal).
+ * - `effect`: one side effect (a database write…), run once per run and position.
  */
-export type SpanKind = 'run' | 'group' | 'step' | 'attempt';
+export type SpanKind = 'run' | 'group' | 'step' | 'attempt' | 'effect';
 
 export type SpanStatus = 'ok' | 'error' | 'cancelled';
 
@@ -17,6 +18,10 @@ export interface Span {
   runId: string;
   kind: SpanKind;
   name: string;
+  /** On a step, effect or group: its position in the workflow, which keys it in the journal. */
+  key?: string;
+  /** On a group: what it is about (a document's title, a query's first words), for the timeline. */
+  label?: string;
   /** The model spec, e.g. `openai:gpt-4o-mini`. */
   model?: string;
   /** Epoch milliseconds. */
@@ -40,6 +45,10 @@ export interface Span {
   costUsd?: number;
   /** Served from the response cache or replayed from the journal: no model call was made. */
   replayed?: 'cache' | 'journal';
+  /** On a step: the journal held a result for it, made by other inputs (`changed`) or no longer valid, so it ran again. */
+  rerun?: 'changed' | 'invalid';
+  /** The result could not be journaled (e.g. a full disk): it was used, but a resume would pay for it again. */
+  journalError?: string;
   prompt?: string;
   output?: string;
   error?: string;

@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import type { StepJournal } from '../core/step-store.js';
+import type { JournalEntry, StepJournal } from '../core/step-store.js';
 import { JournalWriteError } from './distributed-errors.js';
 import { defineRedisScript } from './redis-script.js';
 
@@ -63,14 +63,15 @@ export function createRedisStepJournal({ connection, keyPrefix = 'braid:journal'
     },
     read(runId, key) {
       const json = loaded.get(runId)?.get(key);
-      return json === undefined ? undefined : { value: JSON.parse(json) as unknown };
+      return json === undefined ? undefined : (JSON.parse(json) as JournalEntry);
     },
-    write(runId, key, value) {
-      const json = JSON.stringify(value);
+    write(runId, key, entry) {
+      const json = JSON.stringify(entry);
       loaded.get(runId)?.set(key, json);
       const writes = pending.get(runId) ?? new Set<Promise<void>>();
       pending.set(runId, writes);
-      const write: Promise<void> = writeScript.run(connection, [keyOf(runId)], [key, json, ttlMs]).then(
+      const sent = writeScript.run(connection, [keyOf(runId)], [key, json, ttlMs]);
+      const write: Promise<void> = sent.then(
         () => {},
         (error: unknown) => {
           if (!failures.has(runId)) failures.set(runId, error);
@@ -78,6 +79,8 @@ export function createRedisStepJournal({ connection, keyPrefix = 'braid:journal'
       );
       writes.add(write);
       void write.finally(() => writes.delete(write));
+      // durable when Redis confirms: the runtime waits for it before it uses the result
+      return sent.then(() => {});
     },
     async flush(runId) {
       await Promise.all(pending.get(runId) ?? []);

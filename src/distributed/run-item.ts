@@ -45,7 +45,7 @@ export async function runItem(
   await journal.load(runId);
   const braid = createRuntime({ model, limiters, journal, runId, signal, timeoutMs, retry, name: workflow.name });
   try {
-    const output = workflow.output.safeParse(await braid.run(workflow.name, () => workflow.run(braid, input.data)));
+    const output = workflow.output.safeParse(await braid.group(workflow.name, (run) => workflow.run(run, input.data)));
     if (!output.success) throw new InvalidWorkflowOutputError(workflow.name, { cause: output.error });
     await journal.flush(runId);
     return { kind: workflow.name, output: output.data, summary: ItemSummary.parse(braid.finish('ok')) };

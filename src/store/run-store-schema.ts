@@ -3,7 +3,7 @@ import { InputError } from '../core/errors.js';
 import { inWriteTransaction } from './in-write-transaction.js';
 
 /** Bumped when the schema changes; a file from a newer braid is refused rather than misread. */
-const SCHEMA_VERSION = 1;
+const SCHEMA_VERSION = 2;
 
 /**
  * Creates the tables on first use. The version check runs under the write lock, so two processes
@@ -20,7 +20,8 @@ export function prepareRunStoreSchema(database: DatabaseSync, file: string): voi
         `the run store ${file} has schema version ${version}, newer than this braid understands (${SCHEMA_VERSION}); use a newer braid or another --store file`,
       );
     }
-    database.exec(SCHEMA_SQL);
+    if (version === 0) database.exec(SCHEMA_SQL);
+    else database.exec(MIGRATE_V1_TO_V2);
     database.exec(`PRAGMA user_version = ${SCHEMA_VERSION}`);
   });
 }
@@ -29,17 +30,19 @@ function readUserVersion(value: SQLOutputValue | undefined): number {
   return typeof value === 'number' ? value : Number(value ?? 0);
 }
 
-/**
- * Times are epoch milliseconds. `steps` and `spans` carry no foreign key to `runs`: a runtime may
- * journal steps for a run id the runs table never heard of (a library user with only a journal).
- */
-const SCHEMA_SQL = `
+const RUNS_TABLE = `
   CREATE TABLE runs (
     id TEXT PRIMARY KEY,
     workflow TEXT NOT NULL,
-    status TEXT NOT NULL CHECK (status IN ('running', 'done', 'failed', 'cancelled')),
-    -- the process running it: a 'running' row whose process is gone was interrupted
+    status TEXT NOT NULL CHECK (status IN ('running', 'waiting', 'done', 'failed', 'cancelled')),
+    -- what the run was started with: {"part": "value or sha256"}; a reuse of the id with other inputs is refused
+    identity_json TEXT,
+    -- the process running it, and its lease: renewed while it runs, so a second process cannot run it too;
+    -- a 'running' row whose lease lapsed (or whose process on this host is gone) was interrupted
     pid INTEGER,
+    host TEXT,
+    lease_owner TEXT,
+    lease_expires_at INTEGER,
     started_at INTEGER NOT NULL,
     finished_at INTEGER,
     steps_total INTEGER,
@@ -53,12 +56,21 @@ const SCHEMA_SQL = `
     model TEXT NOT NULL,
     command_json TEXT NOT NULL
   );
-  CREATE INDEX runs_by_start ON runs (started_at);
+  CREATE INDEX runs_by_start ON runs (started_at);`;
+
+/**
+ * Times are epoch milliseconds. `steps` and `spans` carry no foreign key to `runs`: a runtime may
+ * journal steps for a run id the runs table never heard of (a library user with only a journal).
+ */
+const SCHEMA_SQL = `
+  ${RUNS_TABLE}
 
   CREATE TABLE steps (
     run_id TEXT NOT NULL,
     key TEXT NOT NULL,
     value_json TEXT NOT NULL,
+    -- a hash of what produced the value (model, prompt, schema, settings; an effect's input)
+    input_hash TEXT,
     written_at INTEGER NOT NULL,
     PRIMARY KEY (run_id, key)
   );
@@ -73,7 +85,25 @@ const SCHEMA_SQL = `
   CREATE TABLE spans (
     sequence INTEGER PRIMARY KEY,
     run_id TEXT NOT NULL,
+    -- a resumed run's structural spans keep their ids, and replace the earlier session's copy
+    span_id TEXT,
     span_json TEXT NOT NULL
   );
   CREATE INDEX spans_by_run ON spans (run_id);
+  CREATE UNIQUE INDEX spans_by_id ON spans (run_id, span_id);
+`;
+
+/** Version 1 → 2: run identity, leases and the waiting status; journal input hashes; span ids. */
+const MIGRATE_V1_TO_V2 = `
+  ALTER TABLE runs RENAME TO runs_v1;
+  DROP INDEX runs_by_start;
+  ${RUNS_TABLE}
+  INSERT INTO runs (id, workflow, status, pid, started_at, finished_at, steps_total, input_tokens, output_tokens, cost_usd,
+      prior_input_tokens, prior_output_tokens, prior_cost_usd, model, command_json)
+    SELECT id, workflow, status, pid, started_at, finished_at, steps_total, input_tokens, output_tokens, cost_usd,
+      prior_input_tokens, prior_output_tokens, prior_cost_usd, model, command_json FROM runs_v1;
+  DROP TABLE runs_v1;
+  ALTER TABLE steps ADD COLUMN input_hash TEXT;
+  ALTER TABLE spans ADD COLUMN span_id TEXT;
+  CREATE UNIQUE INDEX spans_by_id ON spans (run_id, span_id);
 `;

@@ -1,4 +1,5 @@
 import type { ResponseCache, StepJournal } from '../core/step-store.js';
+import { defaultStorePath } from './default-store-path.js';
 import { createResponseCache, type ResponseCacheOptions } from './response-cache.js';
 import { openSqlite } from './open-sqlite.js';
 import { createRunJournal } from './run-journal.js';
@@ -34,11 +35,10 @@ export interface RunStore extends RunsTable {
  *
  * @throws {InputError} when the file cannot be opened or was written by a newer braid.
  * @example
- * const store = openRunStore(defaultStorePath());
- * store.startRun({ runId, workflow: 'faq', command: process.argv.slice(1), model: 'openai:gpt-4o-mini' });
- * const braid = createRuntime({ model, runId, journal: store.journal, cache: store.responseCache({ ttlMs: 86_400_000 }), onSpan: store.recordSpan });
+ * const store = openRunStore(); // braid's own: $BRAID_HOME/runs.db
+ * const run = startRun(store, { model, workflow: 'facts', input: { metals } });
  */
-export function openRunStore(file: string, { busyTimeoutMs = 5000, now = Date.now }: RunStoreOptions = {}): RunStore {
+export function openRunStore(file: string = defaultStorePath(), { busyTimeoutMs = 5000, now = Date.now }: RunStoreOptions = {}): RunStore {
   const database = openSqlite(file, {
     what: 'the run store',
     busyTimeoutMs,

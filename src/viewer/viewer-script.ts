@@ -172,7 +172,8 @@ export const VIEWER_SCRIPT = String.raw`'use strict';
     var current = step.parentId ? state.byId.get(step.parentId) : undefined;
     while (current && current.kind === 'group' && !seen.has(current.id)) {
       seen.add(current.id);
-      names.unshift(current.name);
+      // a labelled group (a document, a query) reads as what it is, not as item[3]
+      names.unshift(current.label ? current.name + ' ' + current.label : current.name);
       current = current.parentId ? state.byId.get(current.parentId) : undefined;
     }
     return names;

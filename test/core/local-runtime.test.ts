@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { z } from 'zod';
-import { createLocalEngine, createModel, createRuntime, parallel, type LocalEngine } from '../../src/index.js';
+import { createLocalEngine, createModel, createRuntime, type LocalEngine } from '../../src/index.js';
 
 const modelFile = process.env.BRAID_LOCAL_MODEL;
 
@@ -34,8 +34,7 @@ describe.skipIf(!modelFile)('typed steps on the embedded local model', () => {
 
   test('two concurrent steps run at the same time on separate sequences', async () => {
     const braid = runtime();
-    const results = await parallel(['wind', 'storage'], (topic) =>
-      braid.step({ name: 'card', prompt: `Describe ${topic} as a card.`, schema: Card, maxOutputTokens: 200 }),
+    const results = await braid.parallel(['wind', 'storage'], (topic, item) => item.step({ name: 'card', prompt: `Describe ${topic} as a card.`, schema: Card, maxOutputTokens: 200 }),
     );
     expect(results.every((result) => result.ok)).toBe(true);
     expect(engine.stats().peakBusySequences).toBe(2);

@@ -1,5 +1,6 @@
 import { expect, test } from 'vitest';
-import { createModel, defaultModelSpec, MissingSettingError, ModelSpecError, parseModelSpec } from '../../src/index.js';
+import { createModel, MissingSettingError, ModelSpecError } from '../../src/index.js';
+import { defaultModelSpec, parseModelSpec } from '../../src/providers/model-spec.js';
 
 test('specs parse into provider and model', () => {
   expect(parseModelSpec('google:gemini-2.5-flash')).toEqual({ provider: 'google', model: 'gemini-2.5-flash' });

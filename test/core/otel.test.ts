@@ -14,7 +14,7 @@ test('with an OpenTelemetry SDK registered, spans follow the GenAI conventions a
   onTestFinished(() => server.close());
 
   const braid = createRuntime({ model: modelOn('openai', server), name: 'facts' });
-  await braid.run('facts', () => braid.step({ name: 'fact', prompt: 'One fact', schema: z.object({ fact: z.string().max(50) }) }));
+  await braid.group('facts', (run) => run.step({ name: 'fact', prompt: 'One fact', schema: z.object({ fact: z.string().max(50) }) }));
   braid.finish();
 
   const spans = exporter.getFinishedSpans();

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, onTestFinished, test, vi } from 'vitest';
 import { z } from 'zod';
-import { CostLimitError, createRuntime, parallel, ProviderCallError, RunCancelledError, type Span } from '../../src/index.js';
+import { CostLimitError, createRuntime, ProviderCallError, RunCancelledError, type Span } from '../../src/index.js';
 import { startFakeProvider } from '../fake-provider/index.js';
 import { modelOn, QUICK_RETRY } from '../support/wire-models.js';
 
@@ -30,7 +30,7 @@ function peakInWindow(arrivals: number[], windowMs: number): number {
 test('the limiter keeps requests in flight within the concurrency cap', async () => {
   const server = await fakeServer({ latencyMs: 40 });
   const braid = createRuntime({ model: modelOn('openai', server), limits: { concurrency: 3 } });
-  const results = await parallel(Array.from({ length: 12 }, (_, index) => index), (index) => braid.step({ name: 'fact', prompt: `fact ${index}`, schema: Fact }));
+  const results = await braid.parallel(Array.from({ length: 12 }, (_, index) => index), (index, item) => item.step({ name: 'fact', prompt: `fact ${index}`, schema: Fact }));
   expect(results.every((result) => result.ok)).toBe(true);
   expect(server.stats().maxConcurrent).toBe(3);
 });
@@ -38,7 +38,7 @@ test('the limiter keeps requests in flight within the concurrency cap', async ()
 test('the limiter keeps requests per window within the RPM budget, so the provider never answers 429', async () => {
   const server = await fakeServer({ rpm: 4, windowMs: 500 });
   const braid = createRuntime({ model: modelOn('google', server), limits: { rpm: 4, windowMs: 500 } });
-  const results = await parallel(Array.from({ length: 10 }, (_, index) => index), (index) => braid.step({ name: 'fact', prompt: `fact ${index}`, schema: Fact }));
+  const results = await braid.parallel(Array.from({ length: 10 }, (_, index) => index), (index, item) => item.step({ name: 'fact', prompt: `fact ${index}`, schema: Fact }));
   expect(results.every((result) => result.ok)).toBe(true);
   const stats = server.stats();
   expect(stats.byStatus['429'] ?? 0).toBe(0);
@@ -88,7 +88,7 @@ test('cancelling the run stops calls in flight and starts nothing new', async ()
   const server = await fakeServer({ faults: { hang: 1 } });
   const controller = new AbortController();
   const braid = createRuntime({ model: modelOn('openai', server), signal: controller.signal, limits: { concurrency: 2 } });
-  const running = parallel([1, 2, 3, 4], (index) => braid.step({ name: 'fact', prompt: `fact ${index}`, schema: Fact }));
+  const running = braid.parallel([1, 2, 3, 4], (index, item) => item.step({ name: 'fact', prompt: `fact ${index}`, schema: Fact }));
   await vi.waitFor(() => expect(server.stats().requests).toBe(2));
   controller.abort();
   const results = await running;
@@ -105,8 +105,7 @@ test('the cost cap stops new calls and reports what finished and what it cost', 
     maxCostUsd: 0.5,
     limits: { concurrency: 1 },
   });
-  const results = await parallel(Array.from({ length: 20 }, (_, index) => index), (index) =>
-    braid.step({ name: 'fact', prompt: `fact ${index}: ${'long context '.repeat(40)}`, schema: Fact, maxOutputTokens: 50 }),
+  const results = await braid.parallel(Array.from({ length: 20 }, (_, index) => index), (index, item) => item.step({ name: 'fact', prompt: `fact ${index}: ${'long context '.repeat(40)}`, schema: Fact, maxOutputTokens: 50 }),
   );
   const finished = results.filter((result) => result.ok).length;
   expect(finished).toBeGreaterThan(0);
@@ -125,7 +124,7 @@ test('the trace file holds every span with its parent: run → group → step �
   const server = await fakeServer({ rules: [{ match: /fact 1/, status: 503, times: 1 }] });
   const traceFile = join(directory, 'run.jsonl');
   const braid = createRuntime({ model: modelOn('openai', server), traceFile, retry: QUICK_RETRY, name: 'facts' });
-  await braid.run('facts', () => parallel([0, 1], (index) => braid.step({ name: 'fact', prompt: `fact ${index}`, schema: Fact })));
+  await braid.group('facts', (run) => run.parallel([0, 1], (index, item) => item.step({ name: 'fact', prompt: `fact ${index}`, schema: Fact })));
   braid.finish();
   const spans = readFileSync(traceFile, 'utf8').trim().split('\n').map((line) => JSON.parse(line) as Span);
   const byId = new Map(spans.map((span) => [span.id, span]));
@@ -148,7 +147,7 @@ test('the defaults plus the provider limit fan out safely: every item done, no 4
   // 60 RPM scaled to a 1 s window: 30 items need three windows
   const server = await fakeServer({ rpm: 10, windowMs: 1_000, latencyMs: 20 });
   const braid = createRuntime({ model: modelOn('openai', server), limits: { rpm: 10, windowMs: 1_000 } });
-  const results = await parallel(Array.from({ length: 30 }, (_, index) => index), (index) => braid.step({ name: 'fact', prompt: `fact ${index}`, schema: Fact }));
+  const results = await braid.parallel(Array.from({ length: 30 }, (_, index) => index), (index, item) => item.step({ name: 'fact', prompt: `fact ${index}`, schema: Fact }));
   expect(results.filter((result) => result.ok)).toHaveLength(30);
   expect(server.stats().byStatus['429'] ?? 0).toBe(0);
   expect(server.stats().requests).toBe(30);
@@ -157,7 +156,7 @@ test('the defaults plus the provider limit fan out safely: every item done, no 4
 test('without any configured limit, 429s slow braid down and every item still completes', async () => {
   const server = await fakeServer({ rpm: 5, windowMs: 300 });
   const braid = createRuntime({ model: modelOn('openai', server), retry: { maxRetries: 20, baseDelayMs: 20, maxDelayMs: 300 } });
-  const results = await parallel(Array.from({ length: 20 }, (_, index) => index), (index) => braid.step({ name: 'fact', prompt: `fact ${index}`, schema: Fact }));
+  const results = await braid.parallel(Array.from({ length: 20 }, (_, index) => index), (index, item) => item.step({ name: 'fact', prompt: `fact ${index}`, schema: Fact }));
   expect(results.filter((result) => result.ok)).toHaveLength(20);
   const summary = braid.summary();
   expect(summary.rateLimited).toBeGreaterThan(0);

@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, expect, onTestFinished, test } from 'vitest';
 import { z } from 'zod';
-import { createModel, createRuntime, parallel, type Lease } from '../../src/index.js';
+import { createModel, createRuntime, type Lease } from '../../src/index.js';
 import { createRedisLimiterRegistry, redisOptionsFromUrl } from '../../src/distributed/index.js';
 import { startFakeProvider } from '../fake-provider/index.js';
 import { busiestWindow } from './support/eventually.js';
@@ -45,7 +45,7 @@ test('processes that each respect their own limiter stay within one shared RPM o
   );
 
   const results = await Promise.all(
-    runtimes.map((braid, process) => parallel([0, 1, 2, 3], (index) => braid.step({ name: 'fact', prompt: `Fact ${process}-${index}`, schema: Fact }))),
+    runtimes.map((braid, process) => braid.parallel([0, 1, 2, 3], (index, item) => item.step({ name: 'fact', prompt: `Fact ${process}-${index}`, schema: Fact }))),
   );
 
   expect(results.flat().every((result) => result.ok)).toBe(true);

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, expect, onTestFinished, test } from 'vitest';
-import { createLocalRunner, createModel, createRuntime, routeQueryWorkflow, type Settled } from '../../src/index.js';
+import { createLocalRunner, createModel, createRuntime, type Settled } from '../../src/index.js';
+import { routeQueryWorkflow } from '../../src/workflows/index.js';
 import { createRedisRunner, ItemFailedError, startWorker } from '../../src/distributed/index.js';
 import { DEFAULT_FALLBACK, DEFAULT_INTENTS } from '../../src/workflows/support/support-intents.js';
 import { startFakeProvider, type FakeProvider } from '../fake-provider/index.js';

@@ -47,7 +47,7 @@ test('a run retried on another machine replays the steps its first attempt journ
 test("a run's journal expires after its TTL", async () => {
   const connection = connect();
   const journal = createRedisStepJournal({ connection, keyPrefix: 'ttl-test', ttlMs: 60_000 });
-  journal.write('run-ttl', 'step#0', { fact: 'kept a minute' });
+  journal.write('run-ttl', 'step#0', { value: { fact: 'kept a minute' } });
   await journal.flush('run-ttl');
 
   const ttl = await connection.pttl('ttl-test:run-ttl');
@@ -59,7 +59,8 @@ test('a write Redis refuses surfaces at flush as a JournalWriteError', async () 
   const connection = connect();
   await connection.set('broken-journal:run-x', 'not a hash');
   const journal = createRedisStepJournal({ connection, keyPrefix: 'broken-journal' });
-  journal.write('run-x', 'step#0', { fact: 'lost' });
+  // the write's own promise says it is not durable, and so does the flush after it
+  await expect(journal.write('run-x', 'step#0', { value: { fact: 'lost' } })).rejects.toThrow();
 
   await expect(journal.flush('run-x')).rejects.toBeInstanceOf(JournalWriteError);
 });
@@ -67,7 +68,7 @@ test('a write Redis refuses surfaces at flush as a JournalWriteError', async () 
 test('a run not loaded replays nothing (reads are synchronous, so load comes first)', async () => {
   const connection = connect();
   const writer = createRedisStepJournal({ connection, keyPrefix: 'load-test' });
-  writer.write('run-y', 'step#0', { fact: 'written' });
+  writer.write('run-y', 'step#0', { value: { fact: 'written' } });
   await writer.flush('run-y');
   const reader = createRedisStepJournal({ connection, keyPrefix: 'load-test' });
 

@@ -11,7 +11,7 @@ import { expect, onTestFinished, test } from 'vitest';
 import { summarizeRun } from '../../src/core/run-summary.js';
 import type { Span } from '../../src/core/span.js';
 import { openRunStore, type RunStore, type RunStoreOptions } from '../../src/store/run-store.js';
-import { InputError } from '../../src/core/errors.js';
+import { InputError, RunBusyError, RunIdentityError } from '../../src/core/errors.js';
 
 const REPOSITORY_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const CHILD_SCRIPT = fileURLToPath(new URL('fixtures/write-journal-then-wait.ts', import.meta.url));
@@ -39,29 +39,30 @@ function attemptSpan(runId: string, fields: Partial<Span> = {}): Span {
   return { id: randomUUID(), runId, kind: 'attempt', name: 'answer', start: 1_000, end: 2_000, status: 'ok', ...fields };
 }
 
-function startFaqRun(store: RunStore, runId: string, stepsTotal?: number): void {
-  store.startRun({ runId, workflow: 'faq', command: ['braid', 'faq', 'docs/', '--run-id', runId], model: 'openai:gpt-4o-mini', stepsTotal });
+function startFaqRun(store: RunStore, runId: string, stepsTotal?: number, input: Record<string, unknown> = { documents: 'docs/' }): void {
+  const lease = store.claimRun({ runId, identity: { workflow: 'faq', input }, command: ['braid', 'faq', 'docs/', '--run-id', runId], model: 'openai:gpt-4o-mini', stepsTotal });
+  onTestFinished(() => lease.stopRenewing());
 }
 
 test('the journal reads back what was written, and a second write replaces the first', () => {
   const store = openStore(':memory:');
   expect(store.journal.read('run-1', '/faq#0/questions#0')).toBeUndefined();
 
-  store.journal.write('run-1', '/faq#0/questions#0', { questions: ['Why?', 'How?'] });
-  store.journal.write('run-1', '/faq#0/summary#0', null);
-  expect(store.journal.read('run-1', '/faq#0/questions#0')).toEqual({ value: { questions: ['Why?', 'How?'] } });
+  store.journal.write('run-1', '/faq#0/questions#0', { value: { questions: ['Why?', 'How?'] }, inputHash: 'h1' });
+  store.journal.write('run-1', '/faq#0/summary#0', { value: null });
+  expect(store.journal.read('run-1', '/faq#0/questions#0')).toEqual({ value: { questions: ['Why?', 'How?'] }, inputHash: 'h1' });
   // a journaled null is a hit, not a miss
   expect(store.journal.read('run-1', '/faq#0/summary#0')).toEqual({ value: null });
 
-  store.journal.write('run-1', '/faq#0/questions#0', 'replaced');
-  expect(store.journal.read('run-1', '/faq#0/questions#0')).toEqual({ value: 'replaced' });
+  store.journal.write('run-1', '/faq#0/questions#0', { value: 'replaced', inputHash: 'h2' });
+  expect(store.journal.read('run-1', '/faq#0/questions#0')).toEqual({ value: 'replaced', inputHash: 'h2' });
   expect(store.journal.read('run-2', '/faq#0/questions#0')).toBeUndefined();
 });
 
 test('journal entries survive closing and reopening the file, whose folder is created', () => {
   const file = join(makeTempDirectory(), 'nested', 'braid', 'runs.db');
   const first = openRunStore(file);
-  first.journal.write('run-1', '/faq#0/answer[0]#0', { answer: 'forty-two' });
+  first.journal.write('run-1', '/faq#0/answer[0]#0', { value: { answer: 'forty-two' } });
   first.close();
   first.close(); // a second close does nothing
 
@@ -96,7 +97,7 @@ test('every journal write survives the process being SIGKILLed, and the run then
 
   const store = openStore(file);
   for (let index = 0; index < count; index += 1) {
-    expect(store.journal.read('killed-run', `/faq#0/answer[${index}]#0`)).toEqual({ value: { index, answer: `answer ${index}` } });
+    expect(store.journal.read('killed-run', `/faq#0/answer[${index}]#0`)).toEqual({ value: { index, answer: `answer ${index}` }, inputHash: 'h' });
   }
   expect(store.getRun('killed-run')).toMatchObject({
     status: 'interrupted',
@@ -152,9 +153,9 @@ test('runs are listed newest first with steps done and total, tokens and cost fr
     attemptSpan('oldest', { inputTokens: 500, outputTokens: 100, costUsd: 0.125 }),
   ];
   for (const span of spans) store.recordSpan(span);
-  store.journal.write('oldest', '/faq#0/a#0', 'a');
-  store.journal.write('oldest', '/faq#0/b#0', 'b');
-  store.journal.write('another-run', '/faq#0/a#0', 'not counted');
+  store.journal.write('oldest', '/faq#0/a#0', { value: 'a' });
+  store.journal.write('oldest', '/faq#0/b#0', { value: 'b' });
+  store.journal.write('another-run', '/faq#0/a#0', { value: 'not counted' });
   clock.set(Date.parse('2025-06-01T10:05:00.000Z'));
   store.finishRun('oldest', { status: 'done', summary: summarizeRun('oldest', spans) });
 
@@ -250,9 +251,11 @@ test("a run's spans read back in the order they ended, across sessions, and only
   first.close();
 
   const second = openStore(file);
-  const replayed: Span = { ...step, id: 'replayed', replayed: 'journal', attempts: 0 };
-  second.recordSpan(replayed);
-  expect(second.runSpans('run-1')).toEqual([step, root, replayed]);
+  // a resumed session: its replayed step is already in the trace, and its root keeps its id and replaces the first one
+  second.recordSpan({ ...step, replayed: 'journal', attempts: 0 });
+  const resumedRoot: Span = { ...root, end: 120, status: 'ok', error: undefined };
+  second.recordSpan(resumedRoot);
+  expect(second.runSpans('run-1')).toEqual([step, JSON.parse(JSON.stringify(resumedRoot))]);
   expect(second.runSpans('nobody')).toEqual([]);
 });
 
@@ -271,4 +274,72 @@ test('a file that is not a database, or from a newer braid, is refused with an I
   raw.exec('PRAGMA user_version = 99');
   raw.close();
   expect(() => openRunStore(newer)).toThrow(/schema version 99, newer than this braid understands/);
+});
+
+test('a run id reused by another workflow or with other inputs is refused, naming what differs', () => {
+  const store = openStore(':memory:');
+  startFaqRun(store, 'nightly', undefined, { documents: [{ title: 'Birds', text: 'European birds' }], questions: 3 });
+  store.finishRun('nightly', { status: 'done', summary: summarizeRun('nightly', []) });
+
+  const claim = (workflow: string, input: Record<string, unknown>) => () =>
+    store.claimRun({ runId: 'nightly', identity: { workflow, input }, command: [], model: 'openai:test' });
+  expect(claim('route', { query: 'hello' })).toThrow(RunIdentityError);
+  expect(claim('route', { query: 'hello' })).toThrow(/workflow "faq" \(this is "route"\)/);
+  expect(claim('faq', { documents: [{ title: 'Solar', text: 'solar electricity' }], questions: 3 })).toThrow(/was started with other documents; a run id names one run/);
+  expect(claim('faq', { documents: [{ title: 'Birds', text: 'European birds' }], questions: 5 })).toThrow(/questions 3 \(this is 5\)/);
+  // the same inputs take the run up again
+  const lease = claim('faq', { documents: [{ title: 'Birds', text: 'European birds' }], questions: 3 })();
+  lease.stopRenewing();
+  expect(store.getRun('nightly')?.status).toBe('running');
+});
+
+test('a run another live process holds cannot be claimed; once its lease lapses it can', () => {
+  const clock = makeClock(1_000_000);
+  const store = openStore(':memory:', { now: clock.now });
+  const first = store.claimRun({ runId: 'busy', identity: { workflow: 'faq', input: {} }, command: [], model: 'openai:test', leaseMs: 30_000 });
+  onTestFinished(() => first.stopRenewing());
+  const second = () => store.claimRun({ runId: 'busy', identity: { workflow: 'faq', input: {} }, command: [], model: 'openai:test' });
+  // this process is alive and its lease fresh: a second claim is refused
+  expect(second).toThrow(RunBusyError);
+  expect(store.getRun('busy')?.status).toBe('running');
+  // the holder stopped renewing (hung, or on a host whose pid we cannot check): after the lease it is interrupted
+  first.stopRenewing();
+  clock.set(1_000_000 + 30_001);
+  expect(store.getRun('busy')?.status).toBe('interrupted');
+  second().stopRenewing();
+});
+
+test('a resume of a run the store does not have is an InputError', () => {
+  const store = openStore(':memory:');
+  expect(() => store.claimRun({ runId: 'ghost', identity: { workflow: 'faq', input: {} }, command: [], model: 'm', mustExist: true })).toThrow(/no run ghost/);
+});
+
+test('a store written by the previous braid (schema 1) is migrated, keeping its runs, journal and spans', () => {
+  const file = join(makeTempDirectory(), 'runs.db');
+  const raw = new DatabaseSync(file);
+  raw.exec(`
+    CREATE TABLE runs (id TEXT PRIMARY KEY, workflow TEXT NOT NULL, status TEXT NOT NULL CHECK (status IN ('running', 'done', 'failed', 'cancelled')),
+      pid INTEGER, started_at INTEGER NOT NULL, finished_at INTEGER, steps_total INTEGER, input_tokens INTEGER NOT NULL DEFAULT 0,
+      output_tokens INTEGER NOT NULL DEFAULT 0, cost_usd REAL NOT NULL DEFAULT 0, prior_input_tokens INTEGER NOT NULL DEFAULT 0,
+      prior_output_tokens INTEGER NOT NULL DEFAULT 0, prior_cost_usd REAL NOT NULL DEFAULT 0, model TEXT NOT NULL, command_json TEXT NOT NULL);
+    CREATE INDEX runs_by_start ON runs (started_at);
+    CREATE TABLE steps (run_id TEXT NOT NULL, key TEXT NOT NULL, value_json TEXT NOT NULL, written_at INTEGER NOT NULL, PRIMARY KEY (run_id, key));
+    CREATE TABLE cache (hash TEXT PRIMARY KEY, value_json TEXT NOT NULL, written_at INTEGER NOT NULL);
+    CREATE INDEX cache_by_age ON cache (written_at);
+    CREATE TABLE spans (sequence INTEGER PRIMARY KEY, run_id TEXT NOT NULL, span_json TEXT NOT NULL);
+    CREATE INDEX spans_by_run ON spans (run_id);
+    INSERT INTO runs (id, workflow, status, started_at, finished_at, model, command_json) VALUES ('old', 'faq', 'done', 1000, 2000, 'openai:x', '["faq"]');
+    INSERT INTO steps VALUES ('old', '/faq#0/questions#0', '{"questions":["Q?"]}', 1500);
+    INSERT INTO spans (run_id, span_json) VALUES ('old', '{"id":"s","runId":"old","kind":"run","name":"faq","start":1000,"end":2000,"status":"ok"}');
+    PRAGMA user_version = 1;`);
+  raw.close();
+
+  const store = openStore(file);
+  expect(store.getRun('old')).toMatchObject({ id: 'old', workflow: 'faq', status: 'done', stepsDone: 1 });
+  // an entry from before input hashes has none: a resume runs that step again rather than trust it
+  expect(store.journal.read('old', '/faq#0/questions#0')).toEqual({ value: { questions: ['Q?'] } });
+  expect(store.runSpans('old')).toHaveLength(1);
+  // a run from before identities takes up its first identity
+  store.claimRun({ runId: 'old', identity: { workflow: 'faq', input: { documents: 'x' } }, command: [], model: 'm' }).stopRenewing();
+  expect(store.getRun('old')?.status).toBe('running');
 });

@@ -101,9 +101,10 @@ async function runEvalRoute(file: string, flags: EvalRouteFlags): Promise<number
   } catch (error) {
     return reportError(error, { verbose: flags.verbose });
   }
-  return withCliRun(flags, 'eval-route', async ({ braid, progress, isInteractive }) => {
+  const identity = { workflow: 'eval-route', input: { labelled, intents: config.intents, fallback: config.fallback } };
+  return withCliRun(flags, identity, async ({ braid, progress, isInteractive }) => {
     progress.setTotal(labelled.length);
-    const report = await braid.run('eval-route', () => evaluateRouting(braid, labelled, config));
+    const report = await evaluateRouting(braid, labelled, config);
     const summary = braid.summary();
     if (flags.json) process.stdout.write(`${JSON.stringify({ ...report, summary: summaryJson(summary) }, null, 2)}\n`);
     else process.stdout.write(formatRoutingReport(report));
@@ -119,9 +120,9 @@ async function runEvalOrchestrate(file: string, flags: EngineFlags): Promise<num
   } catch (error) {
     return reportError(error, { verbose: flags.verbose });
   }
-  return withCliRun(flags, 'eval-orchestrate', async ({ braid, progress, isInteractive }) => {
+  return withCliRun(flags, { workflow: 'eval-orchestrate', input: { labelled } }, async ({ braid, progress, isInteractive }) => {
     progress.setTotal(labelled.length);
-    const report = await braid.run('eval-orchestrate', () => evaluatePlanning(braid, labelled));
+    const report = await evaluatePlanning(braid, labelled);
     const summary = braid.summary();
     if (flags.json) process.stdout.write(`${JSON.stringify({ ...report, summary: summaryJson(summary) }, null, 2)}\n`);
     else process.stdout.write(formatPlanningReport(report));

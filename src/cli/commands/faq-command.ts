@@ -9,6 +9,7 @@ import { positiveInteger, withEngineFlags, type EngineFlags } from '../engine-fl
 import { EXIT } from '../exit-codes.js';
 import { formatPerDocument, listFaqDocumentBatch, perDocumentResults, reportFailedDocuments } from '../faq-document-batch.js';
 import { assertWritable, writeOutput } from '../write-output.js';
+import { fingerprintFiles } from '../fingerprint-files.js';
 import { formatFaqMarkdown } from '../format-faq.js';
 import { packageRoot } from '../package-root.js';
 import { reportError } from '../report-error.js';
@@ -58,14 +59,23 @@ async function runFaq(paths: string[], flags: FaqFlags): Promise<number> {
     return reportError(error, { verbose: flags.verbose });
   }
   const { files, documents } = input;
-  return withCliRun(flags, 'faq', async ({ braid, progress, isInteractive, promptBudgetCharacters }) => {
+  const identity = {
+    workflow: 'faq',
+    input: {
+      documents: documents ? documents.map(({ title, text }) => ({ title, text })) : await fingerprintFiles(files),
+      questions: flags.questions,
+      mode: flags.mode,
+      perDocument: flags.perDocument === true,
+    },
+  };
+  return withCliRun(flags, identity, async ({ braid, progress, isInteractive, promptBudgetCharacters }) => {
     const options = { questions: flags.questions, mode: flags.mode, maxPartCharacters: promptBudgetCharacters };
     // the steps a FAQ takes when nothing is retried: questions, then an answer and sources per question
     const stepsPerFaq = flags.mode === 'single' ? 1 : 1 + 2 * flags.questions;
 
     if (documents) {
       progress.setTotal(stepsPerFaq);
-      const { faqs, failures } = await braid.run('faq', () => generateFaq(braid, documents, options));
+      const { faqs, failures } = await braid.group('faq', (faq) => generateFaq(faq, documents, options));
       const summary = braid.summary();
       const text = flags.json
         ? JSON.stringify({ faqs, ...(failures.length > 0 ? { failures } : {}), summary: summaryJson(summary) }, null, 2)

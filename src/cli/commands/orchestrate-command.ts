@@ -37,13 +37,13 @@ The seeded database holds invoice INV-7890, product "SuperWidget 5000" and order
 async function runOrchestrate(message: string, flags: OrchestrateFlags): Promise<number> {
   // bad input fails before the runtime opens: a typo must not wait for a model to load
   if (message.trim() === '') return reportError(new InputError('the message is empty'), { verbose: flags.verbose });
-  return withCliRun(flags, 'orchestrate', async ({ braid, progress, isInteractive }) => {
+  return withCliRun(flags, { workflow: 'orchestrate', input: { message } }, async ({ braid, progress, isInteractive }) => {
     const file = flags.db ?? join(dataDirectory(), 'orders.db');
     mkdirSync(dirname(file), { recursive: true });
     const store = openOrderStore(file);
     try {
       progress.setTotal(2);
-      const handled = await braid.run('orchestrate', () => handleOrderQuery(braid, message, store));
+      const handled = await handleOrderQuery(braid, message, store);
       if (flags.json) {
         process.stdout.write(`${JSON.stringify({ ...handled, summary: summaryJson(braid.summary()) }, null, 2)}\n`);
       } else {

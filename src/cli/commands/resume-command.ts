@@ -28,6 +28,6 @@ export function resumeCommand(name: 'resume' | 'retry', rerun: (argv: string[]) 
         return;
       }
       const storeFlags = flags.store ? ['--store', flags.store] : [];
-      await rerun([...run.command, '--run-id', runId, ...storeFlags]);
+      await rerun([...run.command, '--resume', runId, ...storeFlags]);
     });
 }

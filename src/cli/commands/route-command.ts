@@ -61,10 +61,11 @@ async function runRoute(query: string | undefined, flags: RouteFlags): Promise<n
   } catch (error) {
     return reportError(error, { verbose: flags.verbose });
   }
-  return withCliRun(flags, 'route', async ({ braid, progress, isInteractive }) => {
+  const identity = { workflow: 'route', input: { ...(query === undefined ? { queries } : { query }), intents: config.intents, fallback: config.fallback } };
+  return withCliRun(flags, identity, async ({ braid, progress, isInteractive }) => {
     if (query !== undefined) {
       progress.setTotal(2);
-      const routed = await braid.run('route', () => routeQuery(braid, query, config));
+      const routed = await routeQuery(braid, query, config);
       if (flags.json) process.stdout.write(`${JSON.stringify({ intent: routed.intent, response: routed.response, ...(routed.fellBack ? { fellBack: true } : {}) })}\n`);
       else process.stdout.write(`Intent: ${routed.intent}${routed.fellBack ? ' (fallback)' : ''}\n\n${routed.response}\n`);
       if (isInteractive) process.stderr.write(`braid: ${describeFinished(braid.summary())}\n`);

@@ -39,3 +39,11 @@ export function singlePrompt(count: number, titles: readonly string[]): string {
     `Titles: ${titles.join('; ')}`,
   ].join('\n');
 }
+
+/** The pick step's prompt: candidate questions from every part of a corpus too large for one prompt. */
+export function pickPrompt(count: number, candidates: readonly { id: string; question: string; titles: readonly string[] }[]): string {
+  return [
+    `These candidate questions come from different parts of a document collection. Pick the ${count} most useful distinct ones for a FAQ that covers the whole collection: prefer questions about different topics, and never two that ask the same thing.`,
+    ...candidates.map(({ id, question, titles }) => `${id}: ${question} (from: ${titles.join('; ')})`),
+  ].join('\n');
+}

@@ -47,6 +47,18 @@ export function singlePromptSchema(count: number, titles: readonly string[]) {
   });
 }
 
+/** The pick step's output: candidate ids, so a pick cannot invent a question. Duplicates are dropped in code. */
+export function pickSchema(ids: readonly string[], count: number) {
+  const [first, ...rest] = ids;
+  return z.object({
+    picks: z
+      .array(z.enum([first!, ...rest]))
+      .min(1)
+      .max(count * 2)
+      .describe(`the ids of the ${count} questions picked, most useful first`),
+  });
+}
+
 export const FaqEntrySchema = z.object({
   question: z.string(),
   answer: z.string(),

@@ -1,10 +1,8 @@
 import { BraidError, cancellationError } from '../../core/errors.js';
-import { chain } from '../../core/chain.js';
-import { parallel, type Settled } from '../../core/parallel.js';
-import type { Runtime } from '../../core/runtime.js';
-import { group } from '../../core/scope.js';
-import { answerPrompt, documentsPrefix, questionsPrompt, singlePrompt, sourcesPrompt } from './faq-prompts.js';
-import { AnswerSchema, questionsSchema, singlePromptSchema, sourcesSchema, uniqueTitles, type FaqEntry } from './faq-schemas.js';
+import type { Settled } from '../../core/parallel.js';
+import type { Run } from '../../core/run.js';
+import { answerPrompt, documentsPrefix, pickPrompt, questionsPrompt, singlePrompt, sourcesPrompt } from './faq-prompts.js';
+import { AnswerSchema, pickSchema, questionsSchema, singlePromptSchema, sourcesSchema, uniqueTitles, type FaqEntry } from './faq-schemas.js';
 import type { SourceDocument } from './load-documents.js';
 import { splitIntoParts, spreadQuestions, type CorpusPart } from './split-documents.js';
 
@@ -31,60 +29,108 @@ const QUESTION_EXTRA_ROUNDS = 2;
 const STALLED_ROUNDS = 2;
 /** Sampling temperature of a round after one that brought no new question. */
 const STALLED_TEMPERATURE = 0.8;
+/** Candidate questions one part offers when there are more parts than questions. */
+const MAX_CANDIDATES_PER_PART = 3;
+
+type Answered = { question: string; result: Settled<FaqEntry> };
 
 /**
  * The FAQ pipeline: exactly N questions, an answer to each from the documents only, and the
- * titles that support it, constrained to the real titles.
+ * titles that support it, constrained to the real titles. Each question is answered as soon as it
+ * is asked, so a top-up round for a repeated question delays only the missing one.
  *
  * @example
- * const { faqs } = await generateFaq(braid, await Promise.all(files.map(readDocument)), { questions: 4 });
+ * const { faqs } = await run.group('faq', (faq) => generateFaq(faq, documents, { questions: 4 }));
  */
 export async function generateFaq(
-  braid: Runtime,
+  run: Run,
   documents: readonly SourceDocument[],
   { questions: count = 5, mode = 'parallel', maxPartCharacters = 24_000 }: FaqOptions = {},
 ): Promise<FaqResult> {
   if (!Number.isInteger(count) || count < 1) throw new BraidError(`questions must be a whole number of at least 1, not ${count}`);
   if (documents.length === 0) throw new BraidError('the FAQ needs at least one document');
   const parts = splitIntoParts(documents, maxPartCharacters);
-  if (mode === 'single') return singlePromptFaq(braid, parts, count);
+  if (mode === 'single') return singlePromptFaq(run, parts, count);
 
-  const perPart = spreadQuestions(parts, count);
-  const isParallel = mode === 'parallel';
-  const planned = await mapInMode(isParallel, braid, parts, (part, index) => collectQuestions(braid, part, perPart[index] ?? 0), 'part');
-  const questions = planned.flatMap((result, index) => {
-    if (!result.ok) throw result.error; // no questions, no FAQ: nothing to isolate yet
-    return result.value.map((question) => ({ question, part: parts[index]! }));
-  });
-
-  const answerWithSources = chain(
-    ['answer', async ({ question, part }: { question: string; part: CorpusPart }) => {
-      const { answer } = await braid.step({ name: 'answer', system: documentsPrefix(part.documents), prompt: answerPrompt(question), schema: AnswerSchema });
-      return { question, answer, part };
-    }],
-    ['sources', async ({ question, answer, part }) => {
-      const titles = uniqueTitles(part.documents.map((document) => document.title));
-      const { sources } = await braid.step({
-        name: 'sources',
-        system: documentsPrefix(part.documents),
-        prompt: sourcesPrompt(question, answer, titles),
-        schema: sourcesSchema(titles),
-      });
-      return { question, answer, sources: uniqueTitles(sources) };
-    }],
-  );
-  const answered = await mapInMode(isParallel, braid, questions, (item) => answerWithSources(item), 'question');
+  // more parts than questions: every part offers candidates and one step picks, so the FAQ covers the whole corpus
+  const answered = parts.length > count ? await answerPickedQuestions(run, parts, count, mode) : await answerPerPart(run, parts, count, mode);
+  // a cancelled run ends here: its unfinished questions did not fail on their own
+  if (run.signal.aborted) throw cancellationError(run.signal);
   const faqs: FaqEntry[] = [];
   const failures: FaqResult['failures'] = [];
-  answered.forEach((result, index) => {
+  for (const { question, result } of answered) {
     if (result.ok) faqs.push(result.value);
-    else failures.push({ question: questions[index]!.question, error: result.error instanceof Error ? result.error.message : String(result.error) });
-  });
+    else failures.push({ question, error: result.error instanceof Error ? result.error.message : String(result.error) });
+  }
   return { faqs, failures };
 }
 
-/** Exactly `count` distinct questions from one part: asks again for the missing ones, trims extras. */
-async function collectQuestions(braid: Runtime, part: CorpusPart, count: number): Promise<string[]> {
+/** Each part asks its share of the questions and answers each one the moment it has it. */
+async function answerPerPart(run: Run, parts: readonly CorpusPart[], count: number, mode: FaqMode): Promise<Answered[]> {
+  const perPart = spreadQuestions(parts, count);
+  const settled = await eachInMode(run, mode, parts, 'part', (part, partRun, index) => askAndAnswer(partRun, part, perPart[index] ?? 0, mode), partLabel);
+  return settled.flatMap((result) => {
+    if (!result.ok) throw result.error; // no questions, no FAQ: nothing to isolate yet
+    return result.value;
+  });
+}
+
+async function askAndAnswer(run: Run, part: CorpusPart, count: number, mode: FaqMode): Promise<Answered[]> {
+  const pending: Promise<Answered>[] = [];
+  try {
+    await collectQuestions(run, part, count, async (question, index) => {
+      const answered = answerQuestion(run, part, question, index);
+      pending.push(answered);
+      if (mode === 'chain') await answered;
+    });
+  } finally {
+    // the answers already asked for end either way; none is left running unobserved
+    await Promise.allSettled(pending);
+  }
+  return Promise.all(pending);
+}
+
+/** One question's chain (answer, then sources), in its own scope `question[index]`; it settles, never throws. */
+async function answerQuestion(run: Run, part: CorpusPart, question: string, index: number): Promise<Answered> {
+  try {
+    const entry = await run.group(`question[${index}]`, (questionRun) => answerAndCite(questionRun, part, question), { label: firstWords(question) });
+    return { question, result: { ok: true, value: entry } };
+  } catch (error) {
+    return { question, result: { ok: false, error } };
+  }
+}
+
+/** The prompt chain of one question: an answer from the part's documents, then the titles that support it. */
+function answerAndCite(run: Run, part: CorpusPart, question: string): Promise<FaqEntry> {
+  return run.chain(
+    question,
+    ['answer', async (asked: string, link: Run) => {
+      const { answer } = await link.step({ name: 'answer', system: documentsPrefix(part.documents), prompt: answerPrompt(asked), schema: AnswerSchema });
+      return { question: asked, answer };
+    }],
+    ['sources', async ({ question: asked, answer }, link: Run) => {
+      const titles = titlesOf(part);
+      const { sources } = await link.step({
+        name: 'sources',
+        system: documentsPrefix(part.documents),
+        prompt: sourcesPrompt(asked, answer, titles),
+        schema: sourcesSchema(titles),
+      });
+      return { question: asked, answer, sources: uniqueTitles(sources) };
+    }],
+  );
+}
+
+/**
+ * Exactly `count` distinct questions from one part, each handed to `onQuestion` as soon as it is
+ * found: asks again for the missing ones, trims extras.
+ */
+async function collectQuestions(
+  run: Run,
+  part: CorpusPart,
+  count: number,
+  onQuestion: (question: string, index: number) => Promise<void>,
+): Promise<void> {
   const found = new Map<string, string>();
   const maxRounds = count + QUESTION_EXTRA_ROUNDS;
   let rounds = 0;
@@ -94,7 +140,7 @@ async function collectQuestions(braid: Runtime, part: CorpusPart, count: number)
     rounds += 1;
     const before = found.size;
     const missing = count - found.size;
-    const { questions } = await braid.step({
+    const { questions } = await run.step({
       name: 'questions',
       system: documentsPrefix(part.documents),
       prompt: questionsPrompt(missing, [...found.values()]),
@@ -103,21 +149,71 @@ async function collectQuestions(braid: Runtime, part: CorpusPart, count: number)
       ...(roundsWithoutProgress > 0 ? { temperature: STALLED_TEMPERATURE } : {}),
     });
     for (const question of questions) {
-      const normalized = question.trim().toLowerCase().replace(/\s+/g, ' ');
-      if (normalized !== '' && !found.has(normalized)) found.set(normalized, question.trim());
+      const normalized = normalize(question);
+      if (found.size === count || normalized === '' || found.has(normalized)) continue;
+      found.set(normalized, question.trim());
+      await onQuestion(question.trim(), found.size - 1);
     }
     roundsWithoutProgress = found.size > before ? 0 : roundsWithoutProgress + 1;
   }
   if (found.size < count) {
     throw new BraidError(`the model gave ${found.size} distinct questions where ${count} were asked, after ${rounds} tries`);
   }
-  return [...found.values()].slice(0, count);
 }
 
-async function singlePromptFaq(braid: Runtime, parts: readonly CorpusPart[], count: number): Promise<FaqResult> {
+/**
+ * Many parts, few questions: each part offers a few candidates (a part that fails offers none),
+ * one step picks the `count` most useful distinct ones over the whole corpus, and each picked
+ * question is answered from the part it came from.
+ */
+async function answerPickedQuestions(run: Run, parts: readonly CorpusPart[], count: number, mode: FaqMode): Promise<Answered[]> {
+  const perPart = Math.min(MAX_CANDIDATES_PER_PART, Math.max(1, Math.ceil((2 * count) / parts.length)));
+  const offered = await eachInMode(
+    run,
+    mode,
+    parts,
+    'part',
+    async (part, partRun) => {
+      const { questions } = await partRun.step({
+        name: 'candidates',
+        system: documentsPrefix(part.documents),
+        prompt: questionsPrompt(perPart, []),
+        schema: questionsSchema(perPart),
+      });
+      return questions.slice(0, perPart).map((question) => ({ question: question.trim(), part }));
+    },
+    partLabel,
+  );
+  const seen = new Set<string>();
+  const candidates = offered.flatMap((result) => (result.ok ? result.value : [])).filter(({ question }) => {
+    const normalized = normalize(question);
+    if (normalized === '' || seen.has(normalized)) return false;
+    seen.add(normalized);
+    return true;
+  });
+  if (candidates.length < count) {
+    const failed = offered.find((result) => !result.ok);
+    throw new BraidError(`the parts offered ${candidates.length} distinct questions where ${count} were asked`, { cause: failed && !failed.ok ? failed.error : undefined });
+  }
+
+  const ids = candidates.map((_, index) => `Q${index + 1}`);
+  const { picks } = await run.step({
+    name: 'pick',
+    prompt: pickPrompt(count, candidates.map(({ question, part }, index) => ({ id: ids[index]!, question, titles: titlesOf(part) }))),
+    schema: pickSchema(ids, count),
+  });
+  // distinct picks in the model's order; a short list is filled with the first candidates not picked
+  const chosen = [...new Set(picks)].map((id) => ids.indexOf(id));
+  for (let index = 0; chosen.length < count; index += 1) if (!chosen.includes(index)) chosen.push(index);
+  const selected = chosen.slice(0, count).map((index) => candidates[index]!);
+  const answered = await eachInMode(run, mode, selected, 'question', ({ question, part }, questionRun) => answerAndCite(questionRun, part, question), ({ question }) => firstWords(question));
+  return answered.map((result, index) => ({ question: selected[index]!.question, result }));
+}
+
+async function singlePromptFaq(run: Run, parts: readonly CorpusPart[], count: number): Promise<FaqResult> {
   const documents = parts.flatMap((part) => part.documents);
   const titles = uniqueTitles(documents.map((document) => document.title));
-  const { faqs } = await braid.step({
+  const { faqs } = await run.step({
     name: 'faq',
     system: documentsPrefix(documents),
     prompt: singlePrompt(count, titles),
@@ -126,28 +222,41 @@ async function singlePromptFaq(braid: Runtime, parts: readonly CorpusPart[], cou
   return { faqs: faqs.map((entry) => ({ ...entry, sources: uniqueTitles(entry.sources) })), failures: [] };
 }
 
-/** Runs over items concurrently in parallel mode, one after another in chain mode, settling each. */
-async function mapInMode<Item, Result>(
-  isParallel: boolean,
-  braid: Runtime,
+/** Runs over items concurrently in parallel mode, one after another in chain mode, each in its own scope, settling each. */
+async function eachInMode<Item, Result>(
+  run: Run,
+  mode: FaqMode,
   items: readonly Item[],
-  run: (item: Item, index: number) => Promise<Result>,
   name: string,
+  body: (item: Item, itemRun: Run, index: number) => Promise<Result>,
+  label: (item: Item) => string,
 ): Promise<Settled<Result>[]> {
-  if (isParallel) {
-    const results = await parallel(items, run, { signal: braid.signal, name });
-    // as in chain mode, a cancelled run ends here: its unfinished items did not fail on their own
-    if (braid.signal.aborted) throw cancellationError(braid.signal);
-    return results;
-  }
+  if (mode === 'parallel') return run.parallel(items, body, { name, label });
   const results: Settled<Result>[] = [];
   for (const [index, item] of items.entries()) {
     try {
-      results.push({ ok: true, value: await group(`${name}[${index}]`, () => run(item, index)) });
+      results.push({ ok: true, value: await run.group(`${name}[${index}]`, (itemRun) => body(item, itemRun, index), { label: label(item) }) });
     } catch (error) {
-      if (braid.signal.aborted) throw error;
+      if (run.signal.aborted) throw error;
       results.push({ ok: false, error });
     }
   }
   return results;
+}
+
+function partLabel(part: CorpusPart): string {
+  return titlesOf(part).join('; ');
+}
+
+function titlesOf(part: CorpusPart): string[] {
+  return uniqueTitles(part.documents.map((document) => document.title));
+}
+
+function normalize(question: string): string {
+  return question.trim().toLowerCase().replace(/\s+/g, ' ');
+}
+
+/** A question's first words, to label its scope in the timeline. */
+function firstWords(text: string): string {
+  return text.length <= 48 ? text : `${text.slice(0, 47)}…`;
 }

@@ -1,8 +1,6 @@
 import { z } from 'zod';
-import { cancellationError } from '../../core/errors.js';
-import { parallel } from '../../core/parallel.js';
-import type { Runtime } from '../../core/runtime.js';
-import { InputError } from '../../core/errors.js';
+import { cancellationError, InputError } from '../../core/errors.js';
+import type { Run } from '../../core/run.js';
 import { parseJsonLines, type NumberedLine } from '../parse-json-lines.js';
 import { precisionRecall, type PrecisionRecall } from '../precision-recall.js';
 import { BillingInquiryTask, ProductReturnTask, StatusUpdateTask, type OrderQueryType } from './order-tasks.js';
@@ -92,14 +90,14 @@ export function parseLabelledMessages(text: string, { source = 'the labelled set
  * expected ones by type (and id, when several share a type), and scores types, ids and whole plans.
  *
  * @example
- * const report = await braid.run('eval-orchestrate', () => evaluatePlanning(braid, labelled));
+ * const report = await runtime.group('eval-orchestrate', (run) => evaluatePlanning(run, labelled));
  * console.log(report.exactMatchRate, report.tasks.f1, report.ids.accuracy);
  */
-export async function evaluatePlanning(braid: Runtime, labelled: readonly (LabelledMessage & { line?: number })[]): Promise<PlanningReport> {
+export async function evaluatePlanning(run: Run, labelled: readonly (LabelledMessage & { line?: number })[]): Promise<PlanningReport> {
   if (labelled.length === 0) throw new InputError('there are no labelled messages to evaluate');
-  const results = await parallel(labelled, (item) => planOrderTasks(braid, item.q), { signal: braid.signal, name: 'message' });
+  const results = await run.parallel(labelled, (item, messageRun) => planOrderTasks(messageRun, item.q), { name: 'message' });
   // a cancelled evaluation measured only part of the set: its numbers would mislead
-  if (braid.signal.aborted) throw cancellationError(braid.signal);
+  if (run.signal.aborted) throw cancellationError(run.signal);
 
   const counts = Object.fromEntries(QUERY_TYPES.map((type) => [type, { expected: 0, predicted: 0, matched: 0 }])) as Record<
     OrderQueryType,

@@ -1,8 +1,8 @@
-import { orchestrate, type TaskOutcome } from '../../core/orchestrate.js';
-import type { Runtime } from '../../core/runtime.js';
+import type { TaskOutcome } from '../../core/orchestrate.js';
+import type { Run } from '../../core/run.js';
 import type { OrderStore } from './order-store.js';
 import { OrderTask } from './order-tasks.js';
-import { runOrderTask, type WorkerResult } from './order-workers.js';
+import { runOrderTask, WorkerResult } from './order-workers.js';
 import { orderPlanPrompt } from './plan-order-tasks.js';
 
 export interface HandledOrderQuery {
@@ -20,17 +20,20 @@ const SYNTHESIZER_INSTRUCTIONS = [
 
 /**
  * The order orchestrator: the planner emits typed tasks, the workers act on the order database
- * concurrently, and a synthesizer writes one reply from what really happened.
+ * concurrently, and a synthesizer writes one reply from what really happened. Each worker's write
+ * is an effect of the run: journaled, and made under the run's idempotency key, so a resumed run
+ * never opens a second case or RMA for the same task.
  */
-export async function handleOrderQuery(braid: Runtime, message: string, store: OrderStore): Promise<HandledOrderQuery> {
-  const run = (task: OrderTask) => Promise.resolve(runOrderTask(task, store));
-  const { outcomes, reply } = await orchestrate<typeof OrderTask, 'query_type', string, WorkerResult, string>(braid, message, {
+export async function handleOrderQuery(run: Run, message: string, store: OrderStore): Promise<HandledOrderQuery> {
+  const act = (task: OrderTask, taskRun: Run): Promise<WorkerResult> =>
+    taskRun.effect('act', ({ idempotencyKey }) => runOrderTask(task, store, { idempotencyKey }), { input: task, schema: WorkerResult });
+  const { outcomes, reply } = await run.orchestrate<typeof OrderTask, 'query_type', string, WorkerResult, string>(message, {
     tasks: OrderTask,
     discriminator: 'query_type',
     plan: orderPlanPrompt, // shared with planOrderTasks, so `braid eval orchestrate` measures this very step
-    workers: { 'Billing Inquiry': run, 'Product Return': run, 'Status Update': run },
-    synthesize: (text, results) =>
-      braid.step({
+    workers: { 'Billing Inquiry': act, 'Product Return': act, 'Status Update': act },
+    synthesize: (text, results, synthesizeRun) =>
+      synthesizeRun.step({
         name: 'synthesize',
         system: SYNTHESIZER_INSTRUCTIONS,
         prompt: `Customer message:\n${text}\n\nTask results:\n${describeOutcomes(results)}`,

@@ -2,8 +2,7 @@ import type { DatabaseSync, SQLOutputValue } from 'node:sqlite';
 import { inWriteTransaction } from '../../store/in-write-transaction.js';
 import { openSqlite } from '../../store/open-sqlite.js';
 import { z } from 'zod';
-import { BraidError } from '../../core/errors.js';
-import { InputError } from '../../core/errors.js';
+import { BraidError, InputError } from '../../core/errors.js';
 
 /**
  * The order orchestrator's embedded SQLite database (Node's built-in `node:sqlite`, no native addon):
@@ -105,23 +104,33 @@ export interface OrderStoreOptions {
 export interface OrderStore {
   /** The invoice with this number (case-insensitive), or undefined. */
   findInvoice(invoiceNumber: string): Invoice | undefined;
-  /** Opens an investigation on an existing invoice. Throws RecordNotFoundError (writing nothing) when there is none. */
-  openInvestigation(invoiceNumber: string, note: string): Investigation;
+  /**
+   * Opens an investigation on an existing invoice. Throws RecordNotFoundError (writing nothing) when
+   * there is none. With an `idempotencyKey`, a second call with the same key writes nothing and
+   * returns the investigation the first one opened.
+   */
+  openInvestigation(invoiceNumber: string, note: string, options?: WriteOptions): Investigation;
   /** The product with this name, ignoring case and whitespace ("superwidget5000" finds "SuperWidget 5000"), or undefined. */
   findProduct(name: string): Product | undefined;
   /**
    * Authorizes the return of a catalog product under a new, unique RMA number. Throws
    * RecordNotFoundError or NotReturnableError, writing nothing, when the product cannot be returned.
+   * With an `idempotencyKey`, a second call with the same key returns the first one's RMA.
    */
-  createReturn(request: { productName: string; reason: string }): ReturnAuthorization;
+  createReturn(request: { productName: string; reason: string }, options?: WriteOptions): ReturnAuthorization;
   /** The order with this id (case-insensitive), or undefined. */
   findOrder(orderId: string): Order | undefined;
   /** Closes the database. Calling it again does nothing. */
   close(): void;
 }
 
+export interface WriteOptions {
+  /** The same key always means the same write: a repeated call (a resumed run) returns the first row. */
+  idempotencyKey?: string;
+}
+
 /** Bumped when the schema changes; a file from a newer braid is refused rather than misread. */
-const SCHEMA_VERSION = 1;
+const SCHEMA_VERSION = 2;
 
 /**
  * Opens (creating and seeding on first use) the order database at `file`; `':memory:'` gives a
@@ -156,15 +165,16 @@ export function openOrderStore(
       FROM invoices JOIN customers ON customers.id = invoices.customer_id
       WHERE invoices.number = ?`),
     insertInvestigation: database.prepare(`
-      INSERT INTO investigations (invoice_number, note, opened_at) VALUES (?, ?, ?)
-      RETURNING case_id AS caseId, invoice_number AS invoiceNumber, note, status, opened_at AS openedAt`),
+      INSERT INTO investigations (invoice_number, note, opened_at, idempotency_key) VALUES (?, ?, ?, ?)
+      RETURNING ${INVESTIGATION_COLUMNS}`),
+    investigationByKey: database.prepare(`SELECT ${INVESTIGATION_COLUMNS} FROM investigations WHERE idempotency_key = ?`),
     findProduct: database.prepare(`
       SELECT sku, name, price_cents AS priceCents, currency, is_returnable AS isReturnable,
              return_policy AS returnPolicy
       FROM products WHERE name_key = ?`),
-    insertReturn: database.prepare(`
-      INSERT INTO returns (product_sku, reason, created_at) VALUES (?, ?, ?)
-      RETURNING rma_number AS rmaNumber, product_sku AS productSku, reason, status, created_at AS createdAt`),
+    insertReturn: database.prepare('INSERT INTO returns (product_sku, reason, created_at, idempotency_key) VALUES (?, ?, ?, ?) RETURNING id'),
+    returnById: database.prepare(`SELECT ${RETURN_COLUMNS} WHERE returns.id = ?`),
+    returnByKey: database.prepare(`SELECT ${RETURN_COLUMNS} WHERE returns.idempotency_key = ?`),
     findOrder: database.prepare(`
       SELECT orders.id, orders.customer_id AS customerId, customers.name AS customerName, orders.status,
              orders.carrier, orders.tracking_number AS trackingNumber, orders.placed_on AS placedOn,
@@ -188,25 +198,29 @@ export function openOrderStore(
   return {
     findInvoice,
 
-    openInvestigation(invoiceNumber, note) {
+    openInvestigation(invoiceNumber, note, { idempotencyKey } = {}) {
       // the check and the insert share one transaction, so the invoice cannot vanish in between
       return inWriteTransaction(database, () => {
+        const earlier = idempotencyKey === undefined ? undefined : statements.investigationByKey.get(idempotencyKey);
+        if (earlier) return Investigation.parse(earlier);
         const invoice = findInvoice(invoiceNumber);
         if (!invoice) throw new RecordNotFoundError('invoice', invoiceNumber.trim());
-        const row = statements.insertInvestigation.get(invoice.number, note.trim(), now().toISOString());
+        const row = statements.insertInvestigation.get(invoice.number, note.trim(), now().toISOString(), idempotencyKey ?? null);
         return Investigation.parse(row);
       });
     },
 
     findProduct,
 
-    createReturn({ productName, reason }) {
+    createReturn({ productName, reason }, { idempotencyKey } = {}) {
       return inWriteTransaction(database, () => {
+        const earlier = idempotencyKey === undefined ? undefined : statements.returnByKey.get(idempotencyKey);
+        if (earlier) return ReturnAuthorization.parse(earlier);
         const product = findProduct(productName);
         if (!product) throw new RecordNotFoundError('product', productName.trim());
         if (!product.isReturnable) throw new NotReturnableError(product);
-        const row = statements.insertReturn.get(product.sku, reason.trim(), now().toISOString());
-        return ReturnAuthorization.parse({ ...row, productName: product.name });
+        const inserted = statements.insertReturn.get(product.sku, reason.trim(), now().toISOString(), idempotencyKey ?? null);
+        return ReturnAuthorization.parse(statements.returnById.get(inserted?.id ?? null));
       });
     },
 
@@ -238,8 +252,13 @@ function prepareSchema(database: DatabaseSync): void {
         `the order database has schema version ${version}, newer than this braid understands (${SCHEMA_VERSION}); use a newer braid or another file`,
       );
     }
-    database.exec(SCHEMA_SQL);
-    seed(database);
+    if (version === 0) {
+      database.exec(SCHEMA_SQL);
+      database.exec(IDEMPOTENCY_SQL);
+      seed(database);
+    } else {
+      database.exec(IDEMPOTENCY_SQL); // version 1 → 2
+    }
     database.exec(`PRAGMA user_version = ${SCHEMA_VERSION}`);
   });
 }
@@ -304,6 +323,20 @@ const SCHEMA_SQL = `
     estimated_delivery TEXT
   );
 `;
+
+/** Version 2: a write made under an idempotency key (a run's effect) is made once, whatever retries it. */
+const IDEMPOTENCY_SQL = `
+  ALTER TABLE investigations ADD COLUMN idempotency_key TEXT;
+  CREATE UNIQUE INDEX investigations_by_idempotency_key ON investigations (idempotency_key);
+  ALTER TABLE returns ADD COLUMN idempotency_key TEXT;
+  CREATE UNIQUE INDEX returns_by_idempotency_key ON returns (idempotency_key);
+`;
+
+const INVESTIGATION_COLUMNS = 'case_id AS caseId, invoice_number AS invoiceNumber, note, status, opened_at AS openedAt';
+const RETURN_COLUMNS = `
+  returns.rma_number AS rmaNumber, returns.product_sku AS productSku, products.name AS productName,
+  returns.reason, returns.status, returns.created_at AS createdAt
+  FROM returns JOIN products ON products.sku = returns.product_sku`;
 
 /** The sample shop the lesson's messages talk about: INV-7890, SuperWidget 5000, A-12345, and a few neighbours. */
 function seed(database: DatabaseSync): void {

@@ -8,6 +8,7 @@ import {
   RecordNotFoundError,
   ReturnAuthorization,
   type OrderStore,
+  type WriteOptions,
 } from './order-store.js';
 import {
   BillingInquiryTask,
@@ -64,7 +65,7 @@ export interface WorkerResultByType {
 
 /** One worker per task kind: leaving a `query_type` out is a compile error. */
 export type OrderWorkers = {
-  [Type in OrderQueryType]: (task: OrderTaskByType[Type], store: OrderStore) => WorkerResultByType[Type];
+  [Type in OrderQueryType]: (task: OrderTaskByType[Type], store: OrderStore, options?: WriteOptions) => WorkerResultByType[Type];
 };
 
 /**
@@ -74,7 +75,7 @@ export type OrderWorkers = {
  * runBillingInquiry({ query_type: 'Billing Inquiry', invoice_number: 'INV-7890' }, store).summary;
  * // 'Invoice INV-7890 ($249.99, issued 2025-05-02, due 2025-06-01) is disputed; investigation CASE-000001 is now open on it.'
  */
-export function runBillingInquiry(task: BillingInquiryTask, store: OrderStore): BillingInquiryResult {
+export function runBillingInquiry(task: BillingInquiryTask, store: OrderStore, options: WriteOptions = {}): BillingInquiryResult {
   const notFound = {
     status: 'not_found',
     task,
@@ -84,7 +85,7 @@ export function runBillingInquiry(task: BillingInquiryTask, store: OrderStore): 
   if (!invoice) return notFound;
   let investigation: Investigation;
   try {
-    investigation = store.openInvestigation(invoice.number, `Customer billing inquiry about invoice ${invoice.number}.`);
+    investigation = store.openInvestigation(invoice.number, `Customer billing inquiry about invoice ${invoice.number}.`, options);
   } catch (error) {
     if (error instanceof RecordNotFoundError) return notFound; // removed by another process since the lookup
     throw error;
@@ -106,7 +107,7 @@ export function runBillingInquiry(task: BillingInquiryTask, store: OrderStore): 
  * runProductReturn({ query_type: 'Product Return', product_name: 'superwidget 5000', reason_for_return: 'arrived cracked' }, store).summary;
  * // 'Return of SuperWidget 5000 (SKU SW-5000) is authorized under RMA-000001; policy: returnable within 30 days of delivery.'
  */
-export function runProductReturn(task: ProductReturnTask, store: OrderStore): ProductReturnResult {
+export function runProductReturn(task: ProductReturnTask, store: OrderStore, options: WriteOptions = {}): ProductReturnResult {
   const notFound = {
     status: 'not_found',
     task,
@@ -124,7 +125,7 @@ export function runProductReturn(task: ProductReturnTask, store: OrderStore): Pr
   if (!product.isReturnable) return cannotReturn(product);
   let returnAuthorization: ReturnAuthorization;
   try {
-    returnAuthorization = store.createReturn({ productName: product.name, reason: task.reason_for_return });
+    returnAuthorization = store.createReturn({ productName: product.name, reason: task.reason_for_return }, options);
   } catch (error) {
     // the store checks again inside its transaction: another process may have changed the catalog
     if (error instanceof RecordNotFoundError) return notFound;
@@ -165,17 +166,19 @@ const orderWorkers: OrderWorkers = {
  * Runs one task with the worker for its `query_type`. A database error (a lock held past the busy
  * timeout, a full disk) becomes a `failed` result, so one task cannot sink its siblings; its
  * transaction was rolled back, so nothing was written. Any other error is a bug and is thrown.
+ * Writes carry `options.idempotencyKey`, so running the same task again under it writes nothing new.
  *
  * @example
- * const results = tasks.map((task) => runOrderTask(task, store));
+ * const results = tasks.map((task, index) => runOrderTask(task, store, { idempotencyKey: `${runId}:task-${index}` }));
  */
 export function runOrderTask<Type extends OrderQueryType>(
   task: OrderTaskByType[Type] & { query_type: Type },
   store: OrderStore,
+  options: WriteOptions = {},
 ): WorkerResultByType[Type] {
   const worker: OrderWorkers[Type] = orderWorkers[task.query_type];
   try {
-    return worker(task, store);
+    return worker(task, store, options);
   } catch (error) {
     if (!isDatabaseError(error)) throw error;
     const failed = {

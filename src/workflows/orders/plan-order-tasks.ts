@@ -1,5 +1,4 @@
-import { orchestrate } from '../../core/orchestrate.js';
-import type { Runtime } from '../../core/runtime.js';
+import type { Run } from '../../core/run.js';
 import { OrderTask } from './order-tasks.js';
 
 const PLANNER_INSTRUCTIONS = [
@@ -31,15 +30,15 @@ export interface PlannedOrderTasks {
  * worker or writing a reply. For measuring the planner (`braid eval orchestrate`).
  *
  * @example
- * const { tasks } = await planOrderTasks(braid, 'Where is order A-12345?');
+ * const { tasks } = await planOrderTasks(run, 'Where is order A-12345?');
  * // [{ query_type: 'Status Update', order_id: 'A-12345' }]
  */
-export async function planOrderTasks(braid: Runtime, message: string): Promise<PlannedOrderTasks> {
+export async function planOrderTasks(run: Run, message: string): Promise<PlannedOrderTasks> {
   // the real orchestrate with workers that hand each task back and a synthesizer that calls no
   // model: the plan step (prompt, schema, repairs, validation) is exactly handleOrderQuery's, and
   // nothing touches the order database
   const handBack = async (task: OrderTask): Promise<OrderTask> => task;
-  const { planned, outcomes } = await orchestrate<typeof OrderTask, 'query_type', string, OrderTask, undefined>(braid, message, {
+  const { planned, outcomes } = await run.orchestrate<typeof OrderTask, 'query_type', string, OrderTask, undefined>(message, {
     tasks: OrderTask,
     discriminator: 'query_type',
     plan: orderPlanPrompt,

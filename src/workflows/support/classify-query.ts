@@ -1,6 +1,5 @@
 import { z } from 'zod';
-import { route } from '../../core/route.js';
-import type { Runtime } from '../../core/runtime.js';
+import type { Run } from '../../core/run.js';
 import type { RouterConfig } from './support-intents.js';
 
 /** How the support router classifies: its closed set of intents, its prompt and its fallback. */
@@ -42,12 +41,12 @@ export function supportClassifier({ intents, fallback }: RouterConfig): SupportC
  * that intent's handler. For measuring the router (`braid eval route`).
  *
  * @example
- * const { intent, fellBack } = await classifyQuery(braid, 'I was charged twice', await loadRouterConfig());
+ * const { intent, fellBack } = await classifyQuery(run, 'I was charged twice', await loadRouterConfig());
  */
-export async function classifyQuery(braid: Runtime, query: string, config: RouterConfig): Promise<ClassifiedQuery> {
+export async function classifyQuery(run: Run, query: string, config: RouterConfig): Promise<ClassifiedQuery> {
   // the real route with handlers that do nothing: the classify step (prompt, schema, repairs,
   // fallback) is exactly the one routeQuery runs, and no handler call is made or paid for
   const handlers = Object.fromEntries(config.intents.map((intent) => [intent.name, async () => undefined])) as Record<string, () => Promise<undefined>>;
-  const routed = await route(braid, query, { ...supportClassifier(config), handlers });
+  const routed = await run.route(query, { ...supportClassifier(config), handlers });
   return { intent: routed.intent, fellBack: routed.fellBack, ...(routed.reason === undefined ? {} : { reason: routed.reason }) };
 }

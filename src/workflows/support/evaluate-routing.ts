@@ -1,8 +1,6 @@
 import { z } from 'zod';
-import { cancellationError } from '../../core/errors.js';
-import { parallel } from '../../core/parallel.js';
-import type { Runtime } from '../../core/runtime.js';
-import { InputError } from '../../core/errors.js';
+import { cancellationError, InputError } from '../../core/errors.js';
+import type { Run } from '../../core/run.js';
 import { parseJsonLines, type NumberedLine } from '../parse-json-lines.js';
 import { precisionRecall, type PrecisionRecall } from '../precision-recall.js';
 import { classifyQuery } from './classify-query.js';
@@ -72,19 +70,19 @@ export function parseLabelledQueries(text: string, config: RouterConfig, { sourc
  * precision and recall, the confusion matrix and the misses.
  *
  * @example
- * const report = await braid.run('eval-route', () => evaluateRouting(braid, labelled, await loadRouterConfig()));
+ * const report = await runtime.group('eval-route', (run) => evaluateRouting(run, labelled, await loadRouterConfig()));
  * console.log(report.accuracy, report.confusion['Billing Inquiry']);
  */
 export async function evaluateRouting(
-  braid: Runtime,
+  run: Run,
   labelled: readonly (LabelledQuery & { line?: number })[],
   config: RouterConfig,
 ): Promise<RoutingReport> {
   if (labelled.length === 0) throw new InputError('there are no labelled queries to evaluate');
   checkLabels(labelled, config, 'the labelled set');
-  const results = await parallel(labelled, (item) => classifyQuery(braid, item.q, config), { signal: braid.signal, name: 'query' });
+  const results = await run.parallel(labelled, (item, queryRun) => classifyQuery(queryRun, item.q, config), { name: 'query' });
   // a cancelled evaluation measured only part of the set: its numbers would mislead
-  if (braid.signal.aborted) throw cancellationError(braid.signal);
+  if (run.signal.aborted) throw cancellationError(run.signal);
 
   const names = config.intents.map((intent) => intent.name);
   const confusion = Object.fromEntries(names.map((name) => [name, Object.fromEntries([...names, FALLBACK_COLUMN].map((column) => [column, 0]))]));

@@ -28,11 +28,11 @@ export type RouteQueryOutput = z.infer<typeof RouteQueryOutput>;
  * runs it locally and on workers.
  *
  * @example
- * const results = await createLocalRunner(braid).run(routeQueryWorkflow, queries.map((query) => ({ query, config })));
+ * const results = await createLocalRunner(run).run(routeQueryWorkflow, queries.map((query) => ({ query, config })));
  */
 export const routeQueryWorkflow = defineBatchWorkflow({
   name: 'route',
   input: RouteQueryInput,
   output: RouteQueryOutput,
-  run: (braid, { query, config }) => routeQuery(braid, query, config),
+  run: (run, { query, config }) => routeQuery(run, query, config),
 });

@@ -47,7 +47,7 @@ test('accuracy, confusion matrix, per-intent scores and misses, from scripted cl
     CONFIG,
   );
 
-  const report = await braid.run('eval', () => evaluateRouting(braid, labelled, CONFIG));
+  const report = await braid.group('eval', (run) => evaluateRouting(run, labelled, CONFIG));
 
   expect(report).toMatchObject({ total: 7, correct: 4, accuracy: 4 / 7, fellBack: 2 });
   expect(report.confusion).toEqual({

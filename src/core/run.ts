@@ -1,0 +1,103 @@
+import type { LanguageModel } from 'ai';
+import type { z } from 'zod';
+import type { EvaluateOptimizeOptions, Optimized } from './evaluate-optimize.js';
+import type { OrchestrateOptions, Orchestrated, TaskUnion } from './orchestrate.js';
+import type { ParallelItemOptions, Settled } from './parallel.js';
+import type { RouteOptions, Routed } from './route.js';
+import type { StepValue } from './run-step.js';
+
+export interface StepOptions<Schema extends z.ZodType | undefined> {
+  name: string;
+  /** The per-item part of the prompt. */
+  prompt: string;
+  /** The stable part: instructions and documents shared by many steps. Sent first, so prefixes can be reused and cached. */
+  system?: string;
+  /** Validates (and types) the output. Without it the step returns text. */
+  schema?: Schema;
+  model?: LanguageModel;
+  maxOutputTokens?: number;
+  temperature?: number;
+  /** @default the runtime's `timeoutMs` */
+  timeoutMs?: number;
+  /** @default the runtime's `repairs` */
+  repairs?: number;
+  /** Journal key; by default the step's position in the workflow. */
+  key?: string;
+  /** Skip the response cache for this step (e.g. when it must act anew). */
+  noCache?: boolean;
+}
+
+/** What an effect's function is handed. */
+export interface EffectContext {
+  /**
+   * The same on every attempt and every resume of this run at this position, and different
+   * anywhere else: give it to the external system as its idempotency key, so that even a crash
+   * between its write and braid's journal entry cannot write twice.
+   */
+  idempotencyKey: string;
+  signal: AbortSignal;
+}
+
+export interface EffectOptions<Value> {
+  /** What the effect acts on. Hashed into the journal: a resume with another input refuses to replay it. */
+  input?: unknown;
+  /** Checks the journaled value on replay. */
+  schema?: z.ZodType<Value>;
+  /** Journal key; by default the effect's position in the workflow. */
+  key?: string;
+}
+
+export interface GroupOptions {
+  /** Also cancels this group (and only it), besides the run's own signal. */
+  signal?: AbortSignal;
+  /** What the group is about (a document's title, a query's first words), shown in the timeline; not part of its key. */
+  label?: string;
+}
+
+/** One link of a chain: takes the previous link's typed result, and the chain's scope. */
+export type Link<Input, Output> = readonly [name: string, link: (input: Input, run: Run) => Promise<Output>];
+
+/**
+ * A position in a run, and everything a workflow does there. Every pattern hands its body a child
+ * `Run`, so each step's journal key is its place in the workflow (item index, branch name, loop
+ * round), never the order in which steps happened to start.
+ */
+export interface Run {
+  readonly runId: string;
+  /** Aborts when this scope is cancelled: the run's signal, `cancel()`, or a fail-fast sibling. */
+  readonly signal: AbortSignal;
+  /** This scope's position, e.g. `/faq#0/question[2]#0`. */
+  readonly path: string;
+  /** One typed LLM call: limited, retried, repaired, traced, journaled. */
+  step<Schema extends z.ZodType | undefined = undefined>(options: StepOptions<Schema>): Promise<StepValue<Schema>>;
+  /**
+   * A side effect (a database write, an email) that runs once per run and position: its JSON
+   * result is journaled and replayed on resume instead of running again.
+   */
+  effect<Value>(name: string, run: (context: EffectContext) => Value | Promise<Value>, options?: EffectOptions<Value>): Promise<Value>;
+  /** Runs `body` as a named part of the run (a child scope), for traces and journal keys. */
+  group<T>(name: string, body: (run: Run) => Promise<T>, options?: GroupOptions): Promise<T>;
+  /** Runs `body` over every item concurrently, each in its own scope `name[index]`, and settles each one on its own. */
+  parallel<Item, Result>(
+    items: readonly Item[],
+    body: (item: Item, run: Run, index: number) => Promise<Result>,
+    options?: ParallelItemOptions<Item>,
+  ): Promise<Settled<Result>[]>;
+  /** Runs typed links one after another, each in its own scope, passing results forward. */
+  chain<A, B>(input: A, first: Link<A, B>): Promise<B>;
+  chain<A, B, C>(input: A, first: Link<A, B>, second: Link<B, C>): Promise<C>;
+  chain<A, B, C, D>(input: A, first: Link<A, B>, second: Link<B, C>, third: Link<C, D>): Promise<D>;
+  chain<A, B, C, D, E>(input: A, first: Link<A, B>, second: Link<B, C>, third: Link<C, D>, fourth: Link<D, E>): Promise<E>;
+  /** Classifies `input` into a closed set of intents, then runs that intent's handler. */
+  route<Intents extends z.ZodEnum, Input, Result>(
+    input: Input,
+    options: RouteOptions<Intents, Input, Result>,
+  ): Promise<Routed<z.infer<Intents>, Result>>;
+  /** Orchestrator–workers: a planner's typed tasks, one typed worker per task type, one synthesized reply. */
+  orchestrate<Tasks extends TaskUnion, Key extends string, Input, Result, Reply>(
+    input: Input,
+    options: OrchestrateOptions<Tasks, Key, Input, Result, Reply>,
+  ): Promise<Orchestrated<z.infer<Tasks>, Result, Reply>>;
+  /** Evaluator–optimizer: generate, evaluate, feed the critique back, until accepted or `maxRounds`. */
+  evaluateOptimize<Candidate>(options: EvaluateOptimizeOptions<Candidate>): Promise<Optimized<Candidate>>;
+}

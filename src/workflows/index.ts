@@ -1,0 +1,31 @@
+// braid's apps (`braid/apps`): the lesson's workflows, built on the engine in `braid`.
+
+// FAQ: prompt chaining and parallelization
+export { generateFaq, type FaqMode, type FaqOptions, type FaqResult } from './faq/generate-faq.js';
+export { listDocumentFiles, readDocument, type SourceDocument } from './faq/load-documents.js';
+export type { FaqEntry } from './faq/faq-schemas.js';
+export {
+  createFaqDocumentWorkflow,
+  FaqDocumentInput,
+  FaqDocumentOutput,
+  type FaqDocumentWorkflowOptions,
+} from './faq/faq-document-workflow.js';
+
+// support router: routing
+export { routeQuery, type RoutedQuery } from './support/route-query.js';
+export { classifyQuery, type ClassifiedQuery } from './support/classify-query.js';
+export { loadRouterConfig, DEFAULT_INTENTS, type IntentDefinition, type RouterConfig } from './support/support-intents.js';
+export { routeQueryWorkflow, RouteQueryInput, RouteQueryOutput } from './support/route-query-workflow.js';
+
+// order orchestrator: orchestrator–workers
+export { handleOrderQuery, type HandledOrderQuery } from './orders/handle-order-query.js';
+export { planOrderTasks } from './orders/plan-order-tasks.js';
+export { openOrderStore, type OrderStore, type OrderStoreOptions } from './orders/order-store.js';
+export { OrderTask, type OrderQueryType } from './orders/order-tasks.js';
+
+// measuring them
+export { evaluateRouting, parseLabelledQueries, type RoutingReport } from './support/evaluate-routing.js';
+export { evaluatePlanning, parseLabelledMessages, type PlanningReport } from './orders/evaluate-planning.js';
+
+// what `braid worker` serves
+export { builtInWorkflows } from './built-in-workflows.js';
