@@ -10,6 +10,8 @@ const localModel = process.env.BRAID_LOCAL_MODEL ?? (existsSync(sharedTestModel)
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
+    // the promises the types make (a handler per intent, a worker per task type, typed chains) are tests too
+    typecheck: { enabled: true, include: ['test/**/*.test-d.ts'], tsconfig: './test/tsconfig.types.json' },
     testTimeout: 60_000,
     hookTimeout: 60_000,
     // the local model and child-process tests are CPU-heavy on 2 cores

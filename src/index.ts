@@ -6,7 +6,7 @@ export { createRuntime, type Runtime, type RuntimeOptions } from './core/runtime
 export type { Run, StepOptions, EffectOptions, EffectContext, GroupOptions, Link } from './core/run.js';
 export type { StepValue } from './core/run-step.js';
 export { succeeded, type ParallelOptions, type ParallelItemOptions, type Settled } from './core/parallel.js';
-export type { RouteOptions, Routed } from './core/route.js';
+export type { RouteHandlers, RouteOptions, RouteResult, Routed } from './core/route.js';
 export type { OrchestrateOptions, Orchestrated, TaskOutcome } from './core/orchestrate.js';
 export type { EvaluateOptimizeOptions, Evaluation, Optimized } from './core/evaluate-optimize.js';
 

@@ -3,7 +3,7 @@ import type { z } from 'zod';
 import type { EvaluateOptimizeOptions, Optimized } from './evaluate-optimize.js';
 import type { OrchestrateOptions, Orchestrated, TaskUnion } from './orchestrate.js';
 import type { ParallelItemOptions, Settled } from './parallel.js';
-import type { RouteOptions, Routed } from './route.js';
+import type { RouteHandlers, RouteOptions, RouteResult, Routed } from './route.js';
 import type { StepValue } from './run-step.js';
 
 export interface StepOptions<Schema extends z.ZodType | undefined> {
@@ -89,10 +89,10 @@ export interface Run {
   chain<A, B, C, D>(input: A, first: Link<A, B>, second: Link<B, C>, third: Link<C, D>): Promise<D>;
   chain<A, B, C, D, E>(input: A, first: Link<A, B>, second: Link<B, C>, third: Link<C, D>, fourth: Link<D, E>): Promise<E>;
   /** Classifies `input` into a closed set of intents, then runs that intent's handler. */
-  route<Intents extends z.ZodEnum, Input, Result>(
+  route<Intents extends z.ZodEnum, Input, Handlers extends RouteHandlers<Intents, Input>>(
     input: Input,
-    options: RouteOptions<Intents, Input, Result>,
-  ): Promise<Routed<z.infer<Intents>, Result>>;
+    options: RouteOptions<Intents, Input, Handlers>,
+  ): Promise<Routed<z.infer<Intents>, RouteResult<Handlers>>>;
   /** Orchestrator–workers: a planner's typed tasks, one typed worker per task type, one synthesized reply. */
   orchestrate<Tasks extends TaskUnion, Key extends string, Input, Result, Reply>(
     input: Input,

@@ -21,6 +21,6 @@ export async function routeQuery(run: Run, query: string, config: RouterConfig):
     ]),
   ) as Record<string, (text: string, handler: Run) => Promise<string>>;
   // the classifier is shared with classifyQuery, so `braid eval route` measures this very step
-  const routed = await run.route<SupportClassifier['intents'], string, string>(query, { ...supportClassifier(config), handlers });
+  const routed = await run.route<SupportClassifier['intents'], string, typeof handlers>(query, { ...supportClassifier(config), handlers });
   return { intent: routed.intent, response: routed.result.trim(), fellBack: routed.fellBack };
 }

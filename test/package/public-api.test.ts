@@ -1,0 +1,55 @@
+import { expect, test } from 'vitest';
+
+// What `import 'braid'` hands a user: the engine, and nothing the apps or the CLI happen to share.
+const ENGINE_VALUES = [
+  'BraidError',
+  'ChangedEffectError',
+  'ChangedStepError',
+  'CostLimitError',
+  'DEFAULT_PRICES',
+  'DEFAULT_RETRY_POLICY',
+  'InputError',
+  'InvalidOutputError',
+  'InvalidWorkflowInputError',
+  'InvalidWorkflowOutputError',
+  'LocalModelNotFoundError',
+  'MissingSettingError',
+  'ModelSpecError',
+  'ProviderCallError',
+  'RunBusyError',
+  'RunCancelledError',
+  'RunIdentityError',
+  'StepTimeoutError',
+  'TraceFileError',
+  'costOf',
+  'createLimiterRegistry',
+  'createLocalEngine',
+  'createLocalRunner',
+  'createModel',
+  'createRateLimiter',
+  'createRuntime',
+  'defineBatchWorkflow',
+  'findCriticalPath',
+  'findPrice',
+  'openRunStore',
+  'readTraceFile',
+  'resume',
+  'startRun',
+  'startViewer',
+  'succeeded',
+  'summarizeRun',
+];
+
+test('braid exports the engine and nothing else', async () => {
+  const braid = await import('../../src/index.js');
+  expect(Object.keys(braid).sort()).toEqual([...ENGINE_VALUES].sort());
+});
+
+test('the apps live in braid/apps, and no CLI plumbing is exported anywhere', async () => {
+  const apps = await import('../../src/workflows/index.js');
+  expect(Object.keys(apps)).toEqual(expect.arrayContaining(['generateFaq', 'routeQuery', 'handleOrderQuery', 'builtInWorkflows']));
+  const braid = await import('../../src/index.js');
+  const cliPlumbing = ['parseModelSpec', 'defaultModelSpec', 'API_KEY_VARIABLES', 'defaultStorePath', 'resolveLocalModelFile', 'openCliRuntime'];
+  for (const name of [...cliPlumbing, 'generateFaq', 'routeQuery', 'handleOrderQuery', 'builtInWorkflows', 'group', 'parallel', 'chain']) expect(braid).not.toHaveProperty(name);
+  for (const name of cliPlumbing) expect(apps).not.toHaveProperty(name);
+});
