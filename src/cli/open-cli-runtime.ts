@@ -51,6 +51,8 @@ export async function openCliRuntime(
       command: withoutRunFlags(process.argv.slice(2)),
       modelName: cliModel.modelSpec,
       strictResume: flags.strictResume === true,
+      // spans go to the store (and --trace); holding them all too would make a big batch's memory grow with it
+      retainSpans: false,
     };
     const braid = flags.resume !== undefined ? resume(store, flags.resume, options) : startRun(store, { ...options, runId: flags.runId });
     const opened = store;

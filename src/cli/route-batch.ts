@@ -21,24 +21,51 @@ export async function readQueries(source: string): Promise<string[]> {
   return queries;
 }
 
-/**
- * Prints a routed batch as JSONL in input order (an `error` line for a failed query), then the
- * summary on stderr; returns the exit code. The local and the `--redis` batch print alike.
- */
-export function printRoutedBatch(
-  queries: readonly string[],
-  results: readonly Settled<RouteQueryOutput>[],
-  { summary, json, isInteractive }: { summary: RunSummary; json: boolean; isInteractive: boolean },
-): number {
+/** Prints a routed batch as JSONL in input order while it runs: each line as soon as every line before it is out. */
+export interface RoutedBatchPrinter {
+  /** One query's outcome, in any order. */
+  onResult(index: number, result: Settled<RouteQueryOutput>): void;
+  /** Prints what is left (a query that never settled gets an error line), then the summary on stderr; returns the exit code. */
+  finish(options: { summary: RunSummary; json: boolean; isInteractive: boolean }): number;
+}
+
+export function createRoutedBatchPrinter(queries: readonly string[]): RoutedBatchPrinter {
+  // results that arrived before an earlier one: held only until the gap before them closes
+  const waiting = new Map<number, Settled<RouteQueryOutput>>();
+  let next = 0;
   let failed = 0;
-  results.forEach((result, index) => {
+  const print = (index: number, result: Settled<RouteQueryOutput>): void => {
     const line = result.ok
       ? { query: queries[index], intent: result.value.intent, response: result.value.response, ...(result.value.fellBack ? { fellBack: true } : {}) }
       : { query: queries[index], error: result.error instanceof Error ? result.error.message : String(result.error) };
     if (!result.ok) failed += 1;
     process.stdout.write(`${JSON.stringify(line)}\n`);
-  });
-  if (json) process.stderr.write(`${JSON.stringify({ summary: summaryJson(summary) })}\n`);
-  else if (isInteractive || process.stderr.isTTY) process.stderr.write(`braid: ${describeFinished(summary)}\n`);
-  return failed > 0 ? EXIT.failed : EXIT.ok;
+  };
+  return {
+    onResult(index, result) {
+      waiting.set(index, result);
+      for (let ready = waiting.get(next); ready; ready = waiting.get(next)) {
+        waiting.delete(next);
+        print(next, ready);
+        next += 1;
+      }
+    },
+    finish({ summary, json, isInteractive }) {
+      for (; next < queries.length; next += 1) print(next, waiting.get(next) ?? { ok: false, error: new Error('not run') });
+      if (json) process.stderr.write(`${JSON.stringify({ summary: summaryJson(summary) })}\n`);
+      else if (isInteractive || process.stderr.isTTY) process.stderr.write(`braid: ${describeFinished(summary)}\n`);
+      return failed > 0 ? EXIT.failed : EXIT.ok;
+    },
+  };
+}
+
+/** Prints a whole routed batch at once (the `--redis` path, which collects results in order), as the streaming printer does. */
+export function printRoutedBatch(
+  queries: readonly string[],
+  results: readonly Settled<RouteQueryOutput>[],
+  options: { summary: RunSummary; json: boolean; isInteractive: boolean },
+): number {
+  const printer = createRoutedBatchPrinter(queries);
+  results.forEach((result, index) => printer.onResult(index, result));
+  return printer.finish(options);
 }

@@ -17,5 +17,6 @@ export function summaryJson(summary: RunSummary) {
     costUsd: Number(summary.costUsd.toFixed(6)),
     cacheHits: summary.cacheHits,
     replayedSteps: summary.replayedSteps,
+    rerunSteps: summary.rerunSteps,
   };
 }

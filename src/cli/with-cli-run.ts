@@ -48,11 +48,10 @@ export async function withCliRun(flags: EngineFlags, identity: CliRunIdentity, b
     };
     code = await body({ ...cli, progress: tracked, isInteractive });
     progress.stop();
-    const unjournaled = braid.summary().unjournaledSteps;
-    if (unjournaled > 0) {
+    const { unjournaledSteps, journalError } = braid.summary();
+    if (unjournaledSteps > 0) {
       // the answers were used and printed; what is lost is only the promise that a resume will not pay again
-      const reason = braid.spans().find((span) => span.journalError !== undefined)?.journalError ?? 'the store refused the write';
-      process.stderr.write(`braid: the journal is not durable: ${unjournaled} results could not be written (${reason}); a resume would pay for them again\n`);
+      process.stderr.write(`braid: the journal is not durable: ${unjournaledSteps} results could not be written (${journalError}); a resume would pay for them again\n`);
       code = Math.max(code, EXIT.failed);
     }
     return code;

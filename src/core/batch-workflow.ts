@@ -14,6 +14,8 @@ export interface BatchWorkflow<Input, Output> {
   readonly output: z.ZodType<Output>;
   /** Runs one item in its own scope of the run. */
   run(run: Run, input: Input): Promise<Output>;
+  /** What an item is (a title, a query's first words), shown in the timeline. */
+  readonly label?: (input: Input) => string;
 }
 
 /** A workflow of any types: what a registry of workflows holds (its schemas check what goes in and out). */
@@ -24,6 +26,8 @@ export interface BatchWorkflowDefinition<InputSchema extends z.ZodType, OutputSc
   input: InputSchema;
   output: OutputSchema;
   run: (run: Run, input: z.output<InputSchema>) => Promise<z.input<OutputSchema>>;
+  /** What an item is (a title, a query's first words), shown in the timeline. */
+  label?: (input: z.output<InputSchema>) => string;
 }
 
 /** How far a batch is, in items, whichever runner runs it. */
@@ -39,6 +43,8 @@ export interface BatchRunOptions<Progress extends BatchRunProgress = BatchRunPro
   /** Stops the batch: a local runner starts no new item and cancels those in flight, a distributed one stops waiting. */
   signal?: AbortSignal;
   onProgress?: (progress: Progress) => void;
+  /** Each item's outcome as soon as it settles (in any order), so a caller can stream results instead of holding them. */
+  onResult?: (index: number, result: Settled<unknown>) => void;
 }
 
 /**
@@ -69,6 +75,7 @@ export function defineBatchWorkflow<InputSchema extends z.ZodType, OutputSchema 
   input,
   output,
   run,
+  label,
 }: BatchWorkflowDefinition<InputSchema, OutputSchema>): BatchWorkflow<z.output<InputSchema>, z.output<OutputSchema>> {
   // the name travels as a job name and a Redis key part: keep it plain
   if (!WORKFLOW_NAME.test(name)) throw new TypeError(`a workflow name is letters, digits, '.', '_' or '-', at most 64 characters, not "${name}"`);
@@ -78,5 +85,6 @@ export function defineBatchWorkflow<InputSchema extends z.ZodType, OutputSchema 
     output: output as z.ZodType<z.output<OutputSchema>>,
     // what run returns is parsed by the runner, so an input-typed output is fine here
     run: run as (run: Run, input: z.output<InputSchema>) => Promise<z.output<OutputSchema>>,
+    ...(label ? { label } : {}),
   };
 }

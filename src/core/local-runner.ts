@@ -19,28 +19,37 @@ export interface LocalRunnerOptions {
  */
 export function createLocalRunner(run: Run, { concurrency = 16 }: LocalRunnerOptions = {}): BatchRunner {
   return {
-    async run<Input, Output>(workflow: BatchWorkflow<Input, Output>, items: readonly Input[], { signal, onProgress }: BatchRunOptions = {}): Promise<Settled<Output>[]> {
+    async run<Input, Output>(
+      workflow: BatchWorkflow<Input, Output>,
+      items: readonly Input[],
+      { signal, onProgress, onResult }: BatchRunOptions = {},
+    ): Promise<Settled<Output>[]> {
       // the same check a distributed runner makes before it enqueues: a bad item fails the batch at once
-      const inputs = items.map((item, index) => {
+      items.forEach((item, index) => {
         const parsed = workflow.input.safeParse(item);
         if (!parsed.success) throw new InvalidWorkflowInputError(workflow.name, index, { cause: parsed.error });
-        return parsed.data;
       });
-      const progress = { total: inputs.length, completed: 0, failed: 0 };
-      const runOne = async (input: Input, itemRun: Run): Promise<Output> => {
+      const progress = { total: items.length, completed: 0, failed: 0 };
+      const runOne = async (item: Input, itemRun: Run, index: number): Promise<Output> => {
         try {
-          const parsed = workflow.output.safeParse(await workflow.run(itemRun, input));
+          // parsed again as it runs, not kept from the check: a big batch holds one copy of its items
+          const parsed = workflow.output.safeParse(await workflow.run(itemRun, workflow.input.parse(item)));
           if (!parsed.success) throw new InvalidWorkflowOutputError(workflow.name, { cause: parsed.error });
           progress.completed += 1;
+          onResult?.(index, { ok: true, value: parsed.data });
           return parsed.data;
         } catch (error) {
           progress.failed += 1;
+          onResult?.(index, { ok: false, error });
           throw error;
         } finally {
           onProgress?.({ ...progress });
         }
       };
-      return run.group(workflow.name, (batch) => batch.parallel(inputs, runOne, { concurrency, signal, name: 'item' }));
+      const label = workflow.label;
+      return run.group(workflow.name, (batch) =>
+        batch.parallel(items, runOne, { concurrency, signal, name: 'item', ...(label ? { label: (item: Input) => label(item) } : {}) }),
+      );
     },
   };
 }

@@ -34,14 +34,91 @@ export interface RunSummary {
   effects: number;
   /** Results that could not be journaled (a full disk): used, but a resume would pay for them again. */
   unjournaledSteps: number;
+  /** Why the first of them could not be journaled. */
+  journalError?: string;
+}
+
+/** A run's summary, kept up to date span by span, holding only what the summary needs. */
+export interface RunTally {
+  /** Counts a finished span. */
+  add(span: Span): void;
+  /** The summary so far; `now` ends the wall time of a run still going. */
+  summary(now?: number): RunSummary;
+}
+
+/**
+ * Tallies spans as they end. It keeps each call's timing (for the critical path) and none of its
+ * text, so a batch of 100,000 items can be summarized without holding 100,000 prompts in memory.
+ */
+export function createRunTally(runId: string, startedAt = Number.POSITIVE_INFINITY): RunTally {
+  const totals = emptySummary(runId);
+  // the critical path needs each finished call's times, nothing else
+  const calls: Span[] = [];
+  let wireMs = 0;
+  let start = startedAt;
+  let end = 0;
+  let firstJournalError: string | undefined;
+  return {
+    add(span) {
+      start = Math.min(start, span.start);
+      end = Math.max(end, span.end);
+      if (span.kind === 'step') {
+        totals.steps += 1;
+        if (span.status !== 'ok') totals.failedSteps += 1;
+        totals.retries += Math.max(0, (span.attempts ?? 1) - 1);
+        if (span.replayed === 'cache') totals.cacheHits += 1;
+        if (span.replayed === 'journal') totals.replayedSteps += 1;
+        if (span.rerun === 'changed') totals.rerunSteps += 1;
+      }
+      if (span.kind === 'effect') totals.effects += 1;
+      if (span.journalError !== undefined) {
+        totals.unjournaledSteps += 1;
+        firstJournalError ??= span.journalError;
+      }
+      if (span.kind === 'attempt') {
+        totals.calls += 1;
+        if (span.rateLimited) totals.rateLimited += 1;
+        totals.inputTokens += span.inputTokens ?? 0;
+        totals.outputTokens += span.outputTokens ?? 0;
+        totals.cachedInputTokens += span.cachedInputTokens ?? 0;
+        totals.costUsd += span.costUsd ?? 0;
+        if (span.status === 'ok') wireMs += span.end - span.start;
+        const { id, runId: spanRunId, kind, name, status, waitMs, backoffMs } = span;
+        calls.push({ id, runId: spanRunId, kind, name, status, start: span.start, end: span.end, waitMs, backoffMs });
+      }
+    },
+    summary(now) {
+      const wallEnd = Math.max(end, now ?? 0);
+      return {
+        ...totals,
+        wallMs: Number.isFinite(start) ? Math.max(0, wallEnd - start) : 0,
+        criticalPathMs: findCriticalPath(calls).ms,
+        evaluatedInputTokens: totals.inputTokens - totals.cachedInputTokens,
+        // calls overlap, so this is per call stream: what one request sees, not the machine's total
+        outputTokensPerSecond: wireMs > 0 ? Math.round((totals.outputTokens / wireMs) * 1000 * 10) / 10 : 0,
+        ...(firstJournalError === undefined ? {} : { journalError: firstJournalError }),
+      };
+    },
+  };
 }
 
 /** Sums a run's spans into its summary. */
 export function summarizeRun(runId: string, spans: readonly Span[], now = Date.now()): RunSummary {
-  const summary: RunSummary = {
+  const tally = createRunTally(runId);
+  let isOpen = false;
+  for (const span of spans) {
+    // a span still open counts as going on until now
+    isOpen ||= span.end === 0;
+    tally.add(span.end === 0 ? { ...span, end: now } : span);
+  }
+  return tally.summary(isOpen ? now : undefined);
+}
+
+function emptySummary(runId: string): RunSummary {
+  return {
     runId,
     wallMs: 0,
-    criticalPathMs: findCriticalPath(spans).ms,
+    criticalPathMs: 0,
     steps: 0,
     failedSteps: 0,
     calls: 0,
@@ -59,35 +136,4 @@ export function summarizeRun(runId: string, spans: readonly Span[], now = Date.n
     effects: 0,
     unjournaledSteps: 0,
   };
-  let wireMs = 0;
-  let start = Number.POSITIVE_INFINITY;
-  let end = 0;
-  for (const span of spans) {
-    start = Math.min(start, span.start);
-    end = Math.max(end, span.end || now);
-    if (span.kind === 'step') {
-      summary.steps += 1;
-      if (span.status !== 'ok') summary.failedSteps += 1;
-      summary.retries += Math.max(0, (span.attempts ?? 1) - 1);
-      if (span.replayed === 'cache') summary.cacheHits += 1;
-      if (span.replayed === 'journal') summary.replayedSteps += 1;
-      if (span.rerun === 'changed') summary.rerunSteps += 1;
-    }
-    if (span.kind === 'effect') summary.effects += 1;
-    if (span.journalError !== undefined) summary.unjournaledSteps += 1;
-    if (span.kind === 'attempt') {
-      summary.calls += 1;
-      if (span.rateLimited) summary.rateLimited += 1;
-      summary.inputTokens += span.inputTokens ?? 0;
-      summary.outputTokens += span.outputTokens ?? 0;
-      summary.cachedInputTokens += span.cachedInputTokens ?? 0;
-      summary.costUsd += span.costUsd ?? 0;
-      if (span.status === 'ok') wireMs += span.end - span.start;
-    }
-  }
-  summary.wallMs = Number.isFinite(start) ? Math.max(0, end - start) : 0;
-  summary.evaluatedInputTokens = summary.inputTokens - summary.cachedInputTokens;
-  // calls overlap, so this is per call stream: what one request sees, not the machine's total
-  summary.outputTokensPerSecond = wireMs > 0 ? Math.round((summary.outputTokens / wireMs) * 1000 * 10) / 10 : 0;
-  return summary;
 }

@@ -34,6 +34,7 @@ const RuntimeOptionsShape = z.strictObject({
   journal: anything.optional(),
   cache: anything.optional(),
   strictResume: z.boolean().optional(),
+  retainSpans: z.boolean().optional(),
 });
 
 /**

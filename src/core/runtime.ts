@@ -9,7 +9,7 @@ import { DEFAULT_PRICES, type PriceTable } from './prices.js';
 import type { Run } from './run.js';
 import { createRunJournalAccess } from './run-journal-access.js';
 import { createRunScope } from './run-scope.js';
-import { summarizeRun, type RunSummary } from './run-summary.js';
+import type { RunSummary } from './run-summary.js';
 import { validateRuntimeOptions } from './runtime-options.js';
 import type { Span, SpanStatus } from './span.js';
 import { createSpanRecorder } from './span-recorder.js';
@@ -54,12 +54,17 @@ export interface RuntimeOptions {
    * fail with `ChangedStepError` instead of running it again. @default false
    */
   strictResume?: boolean;
+  /**
+   * Keep every span in memory for `spans()`. A batch of many items whose spans go to a store or a
+   * trace file can turn it off: `summary()` stays exact, memory stays flat. @default true
+   */
+  retainSpans?: boolean;
 }
 
 /** A run's root scope, and what only the whole run can do. */
 export interface Runtime extends Run {
   cancel(reason?: string): void;
-  /** Every span so far, in the order they opened. */
+  /** Every span so far, in the order they opened (none when `retainSpans` is off). */
   spans(): readonly Span[];
   summary(): RunSummary;
   /** Ends the run's root span and returns the summary. */
@@ -94,10 +99,11 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     journal,
     cache,
     strictResume = false,
+    retainSpans = true,
   } = options;
   const controller = new AbortController();
   const signal = callerSignal ? AbortSignal.any([callerSignal, controller.signal]) : controller.signal;
-  const spans = createSpanRecorder({ runId, traceFile, onSpan });
+  const spans = createSpanRecorder({ runId, traceFile, onSpan, retain: retainSpans });
   const engine = {
     runId,
     defaultModel: model,
@@ -119,10 +125,10 @@ export function createRuntime(options: RuntimeOptions): Runtime {
       controller.abort(new RunCancelledError(reason));
     },
     spans: () => spans.all(),
-    summary: () => summarizeRun(runId, spans.all()),
+    summary: () => spans.tally.summary(root.end === 0 ? Date.now() : undefined),
     finish(status = 'ok') {
       if (root.end === 0) spans.close(root, status);
-      return summarizeRun(runId, spans.all());
+      return spans.tally.summary();
     },
   };
 }

@@ -1,42 +1,50 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { createOtelBridge } from './otel-bridge.js';
+import { createRunTally, type RunTally } from './run-summary.js';
 import type { Span, SpanStatus } from './span.js';
 import { createTraceFileWriter } from './trace-file.js';
 
 export type SpanFields = Omit<Span, 'id' | 'runId' | 'start' | 'end' | 'status'> & { start?: number };
 
-/** Opens and closes a run's spans, and hands each closed one to every sink (memory, trace file, OTel, `onSpan`). */
+/** Opens and closes a run's spans, and hands each closed one to every sink (the tally, memory, trace file, OTel, `onSpan`). */
 export interface SpanRecorder {
   open(fields: SpanFields): Span;
   close(span: Span, status: SpanStatus, end?: number): void;
+  /** Every span so far, when they are retained; else none. */
   all(): readonly Span[];
+  readonly tally: RunTally;
 }
 
 export interface SpanRecorderOptions {
   runId: string;
   traceFile?: string;
   onSpan?: (span: Span) => void;
+  /** Keep every span in memory for `all()`. A batch that writes them to a store or a trace need not. */
+  retain: boolean;
 }
 
-export function createSpanRecorder({ runId, traceFile, onSpan }: SpanRecorderOptions): SpanRecorder {
+export function createSpanRecorder({ runId, traceFile, onSpan, retain }: SpanRecorderOptions): SpanRecorder {
   const traceWriter = traceFile ? createTraceFileWriter(traceFile) : undefined;
   const otel = createOtelBridge();
   const spans: Span[] = [];
+  const tally = createRunTally(runId, Date.now());
   return {
     open(fields) {
       const span: Span = { id: spanIdOf(runId, fields), runId, start: Date.now(), end: 0, status: 'ok', ...fields };
-      spans.push(span);
+      if (retain) spans.push(span);
       otel.start(span);
       return span;
     },
     close(span, status, end = Date.now()) {
       span.end = end;
       span.status = status;
+      tally.add(span);
       otel.end(span);
       traceWriter?.write(span);
       onSpan?.(span);
     },
     all: () => spans,
+    tally,
   };
 }
 

@@ -16,7 +16,9 @@ function mountSmallDisk(): string | undefined {
   } catch {
     return undefined;
   }
-  onTestFinished(() => execFileSync('umount', ['-l', directory], { stdio: 'ignore' }));
+  onTestFinished(() => {
+    execFileSync('umount', ['-l', directory], { stdio: 'ignore' });
+  });
   return directory;
 }
 

@@ -3,13 +3,20 @@ import { cancellationError } from '../../core/errors.js';
 import { createLocalRunner } from '../../core/local-runner.js';
 import { InputError } from '../../core/errors.js';
 import { routeQuery } from '../../workflows/support/route-query.js';
-import { routeQueryWorkflow } from '../../workflows/support/route-query-workflow.js';
+import { routeQueryWorkflow, type RouteQueryOutput } from '../../workflows/support/route-query-workflow.js';
+import type { Settled } from '../../core/parallel.js';
 import { loadRouterConfig, type RouterConfig } from '../../workflows/support/support-intents.js';
 import { withEngineFlags, type EngineFlags } from '../engine-flags.js';
 import { EXIT } from '../exit-codes.js';
 import { reportError } from '../report-error.js';
 import { describeFinished, withCliRun } from '../with-cli-run.js';
-import { printRoutedBatch, readQueries } from '../route-batch.js';
+import { createRoutedBatchPrinter, readQueries } from '../route-batch.js';
+
+/**
+ * Queries started at once. The provider limiter paces the calls; this only keeps a batch of
+ * 100,000 lines from queueing 100,000 waiters (and their abort listeners) in it at once.
+ */
+const BATCH_CONCURRENCY = 64;
 
 interface RouteFlags extends EngineFlags {
   batch?: string;
@@ -73,13 +80,14 @@ async function runRoute(query: string | undefined, flags: RouteFlags): Promise<n
     }
 
     progress.setTotal(queries.length * 2);
-    // the very workflow `--redis` sends to the workers, run here
-    const results = await createLocalRunner(braid, { concurrency: Number.POSITIVE_INFINITY }).run(
+    // the very workflow `--redis` sends to the workers, run here; lines go out in input order as they settle
+    const printer = createRoutedBatchPrinter(queries);
+    await createLocalRunner(braid, { concurrency: BATCH_CONCURRENCY }).run(
       routeQueryWorkflow,
       queries.map((line) => ({ query: line, config })),
+      { onResult: (index, result) => printer.onResult(index, result as Settled<RouteQueryOutput>) },
     );
-    const summary = braid.summary();
-    const code = printRoutedBatch(queries, results, { summary, json: flags.json === true, isInteractive });
+    const code = printer.finish({ summary: braid.summary(), json: flags.json === true, isInteractive });
     // the queries that finished are written above; a cancelled run still ends as cancelled
     if (braid.signal.aborted) throw cancellationError(braid.signal);
     return code;

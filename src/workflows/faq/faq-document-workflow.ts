@@ -1,3 +1,4 @@
+import { basename } from 'node:path';
 import { z } from 'zod';
 import { defineBatchWorkflow } from '../../core/batch-workflow.js';
 import { FaqEntrySchema } from './faq-schemas.js';
@@ -50,5 +51,6 @@ export function createFaqDocumentWorkflow({ maxPartCharacters = 24_000 }: FaqDoc
       const document = title !== undefined && text !== undefined ? { file, title, text } : await readDocument(file);
       return { title: document.title, ...(await generateFaq(braid, [document], { questions, mode, maxPartCharacters })) };
     },
+    label: ({ file, title }) => title ?? basename(file),
   });
 }

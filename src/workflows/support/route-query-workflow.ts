@@ -35,4 +35,5 @@ export const routeQueryWorkflow = defineBatchWorkflow({
   input: RouteQueryInput,
   output: RouteQueryOutput,
   run: (run, { query, config }) => routeQuery(run, query, config),
+  label: ({ query }) => (query.length <= 48 ? query : `${query.slice(0, 47)}…`),
 });
