@@ -1,4 +1,4 @@
-import { LlamaText, type LlamaGrammarOptions } from 'node-llama-cpp';
+import type { LlamaGrammarOptions } from 'node-llama-cpp';
 
 export interface BoundedJsonGrammarOptions {
   /** The longest string value. @default 600 */
@@ -32,5 +32,5 @@ export function boundedJsonGrammar({ maxStringLength = 600, maxKeyLength = 100 }
     String.raw`number ::= "-"? ("0" | [1-9] [0-9]{0,15}) ("." [0-9]{1,16})? ([eE] [-+]? [0-9]{1,3})?`,
     String.raw`space ::= "" | " " | "\n" [ \t]{0,8}`,
   ].join('\n');
-  return { grammar, stopGenerationTriggers: [LlamaText([END_MARKER])], trimWhitespaceSuffix: true };
+  return { grammar, stopGenerationTriggers: [END_MARKER], trimWhitespaceSuffix: true };
 }

@@ -1,23 +1,19 @@
 import type { JSONSchema7, LanguageModelV4 } from '@ai-sdk/provider';
-import {
-  getLlama,
-  LlamaChat,
-  LlamaLogLevel,
-  resolveChatWrapper,
-  type GbnfJsonSchema,
-  type Llama,
-  type LlamaContextSequence,
-  type LlamaGrammar,
-  type LlamaOptions,
-  type Token,
-} from 'node-llama-cpp';
+import type { GbnfJsonSchema, Llama, LlamaContextSequence, LlamaGrammar, Token } from 'node-llama-cpp';
 import { BraidError } from '../../core/errors.js';
 import { boundedJsonGrammar } from './bounded-json-grammar.js';
 import { toGrammarJsonSchema } from './json-schema-grammar.js';
 import { createLocalLanguageModel, type LocalModelRuntime } from './local-language-model.js';
+import { loadNodeLlamaCpp, type NodeLlamaCpp } from './load-node-llama-cpp.js';
 import { getMachineDefaults, type MachineFacts } from './machine-defaults.js';
 import { resolveLocalModelFile, type ResolveLocalModelFileOptions } from './resolve-local-model-file.js';
 import { createSequencePool } from './sequence-pool.js';
+
+/**
+ * Which GPU backend llama.cpp may use: `'auto'` picks the best one with a prebuilt binary, `false`
+ * runs on the CPU only. braid's own type, so braid's declarations never need node-llama-cpp's.
+ */
+export type LocalGpu = 'auto' | 'metal' | 'cuda' | 'vulkan' | false;
 
 export interface LocalEngineOptions {
   /** Where the model file is looked up (`BRAID_LOCAL_MODEL`, `BRAID_CACHE_DIR`, `BRAID_OFFLINE`). @default process.env */
@@ -32,8 +28,8 @@ export interface LocalEngineOptions {
   maxStringLength?: number;
   /** Output tokens when a call sets no `maxOutputTokens`. @default 1024 */
   defaultMaxOutputTokens?: number;
-  /** node-llama-cpp's GPU choice; it never builds or downloads binaries either way. @default 'auto' */
-  gpu?: LlamaOptions['gpu'];
+  /** The GPU backend; braid never builds or downloads llama.cpp binaries either way. @default 'auto' */
+  gpu?: LocalGpu;
   /** Download the default model on first use when none is found. @default true (false when `BRAID_OFFLINE=1`) */
   allowDownload?: boolean;
   /** Braid's model cache. @default localModelCacheDirectory(env) */
@@ -134,9 +130,9 @@ export function createLocalEngine({
     return created;
   }
 
-  function getLlamaOnce(): Promise<Llama> {
+  function getLlamaOnce(engine: NodeLlamaCpp): Promise<Llama> {
     // build 'never': a missing prebuilt binary must fail, not start a compiler or a download
-    llamaPromise ??= getLlama({ gpu, build: 'never', maxThreads: threadCount, logLevel: LlamaLogLevel.error, progressLogs: false });
+    llamaPromise ??= engine.getLlama({ gpu, build: 'never', maxThreads: threadCount, logLevel: engine.LlamaLogLevel.error, progressLogs: false });
     return llamaPromise;
   }
 
@@ -148,9 +144,9 @@ export function createLocalEngine({
     return once(grammars, JSON.stringify(grammarSchema), () => llama.createGrammarForJsonSchema<GbnfJsonSchema>(grammarSchema));
   }
 
-  async function loadModel(modelPath: string): Promise<LoadedModel> {
+  async function loadModel(engine: NodeLlamaCpp, modelPath: string): Promise<LoadedModel> {
     const startedAt = performance.now();
-    const llama = await getLlamaOnce();
+    const llama = await getLlamaOnce(engine);
     ensureOpen();
     const model = await llama.loadModel({ modelPath });
     const defaults = getMachineDefaults({ trainContextSize: model.trainContextSize }, machine);
@@ -165,8 +161,8 @@ export function createLocalEngine({
         throw error;
       });
     const contextSequences = Array.from({ length: context.totalSequences }, () => context.getSequence());
-    const chatWrapper = resolveChatWrapper(model);
-    const chats = new Map(contextSequences.map((sequence) => [sequence, new LlamaChat({ contextSequence: sequence, chatWrapper })]));
+    const chatWrapper = engine.resolveChatWrapper(model);
+    const chats = new Map(contextSequences.map((sequence) => [sequence, new engine.LlamaChat({ contextSequence: sequence, chatWrapper })]));
     const info: LocalModelInfo = {
       modelPath,
       threads: threadCount,
@@ -189,11 +185,14 @@ export function createLocalEngine({
 
   async function loadBySpec(pathOrUri: string | undefined): Promise<LoadedModel> {
     ensureOpen();
+    // a missing engine is the first thing to fix: say so before looking for a model file
+    const engine = await loadNodeLlamaCpp();
+    ensureOpen();
     const modelPath = await once(resolvedPaths, pathOrUri ?? '', () =>
       resolveLocalModelFile({ spec: pathOrUri, env, cacheDirectory, allowDownload, onProgress: onDownloadProgress }),
     );
     ensureOpen();
-    return once(loadedModels, modelPath, () => loadModel(modelPath));
+    return once(loadedModels, modelPath, () => loadModel(engine, modelPath));
   }
 
   return {
