@@ -2,6 +2,8 @@ import type { JSONSchema7, LanguageModelV4 } from '@ai-sdk/provider';
 import type { GbnfJsonSchema, Llama, LlamaContextSequence, LlamaGrammar, Token } from 'node-llama-cpp';
 import { BraidError } from '../../core/errors.js';
 import { boundedJsonGrammar } from './bounded-json-grammar.js';
+import { compactJsonGrammar } from './compact-json-grammar.js';
+import { fitSchemaToBudget } from './fit-schema-to-budget.js';
 import { toGrammarJsonSchema } from './json-schema-grammar.js';
 import { createLocalLanguageModel, type LocalModelRuntime } from './local-language-model.js';
 import { loadNodeLlamaCpp, type NodeLlamaCpp } from './load-node-llama-cpp.js';
@@ -75,6 +77,9 @@ export interface LocalEngine {
   dispose(): Promise<void>;
 }
 
+/** Tokens kept for the newlines that end a grammar's JSON. */
+const GRAMMAR_END_TOKENS = 4;
+
 interface LoadedModel {
   runtime: LocalModelRuntime;
   info: LocalModelInfo;
@@ -136,12 +141,21 @@ export function createLocalEngine({
     return llamaPromise;
   }
 
-  function jsonGrammar(llama: Llama, schema: JSONSchema7 | undefined): Promise<LlamaGrammar> {
+  function jsonGrammar(llama: Llama, schema: JSONSchema7 | undefined, maxOutputTokens: number): Promise<LlamaGrammar> {
+    // the whole answer must fit the token limit, or a model that fills every bound is cut off mid-JSON every time
+    const maxTokens = Math.max(0, maxOutputTokens - GRAMMAR_END_TOKENS);
     if (schema === undefined) {
-      return once(grammars, 'any-json', () => llama.createGrammar(boundedJsonGrammar({ maxStringLength })));
+      return once(grammars, `any-json:${maxTokens}`, () => llama.createGrammar(boundedJsonGrammar({ maxStringLength, maxTokens })));
     }
-    const grammarSchema = toGrammarJsonSchema(schema, { maxStringLength });
-    return once(grammars, JSON.stringify(grammarSchema), () => llama.createGrammarForJsonSchema<GbnfJsonSchema>(grammarSchema));
+    const grammarSchema = fitSchemaToBudget(toGrammarJsonSchema(schema, { maxStringLength }), { maxTokens });
+    return once(grammars, JSON.stringify(grammarSchema), async () => {
+      const generated = await llama.createGrammarForJsonSchema<GbnfJsonSchema>(grammarSchema);
+      return llama.createGrammar({
+        grammar: compactJsonGrammar(generated.grammar),
+        stopGenerationTriggers: generated.stopGenerationTriggers,
+        trimWhitespaceSuffix: true,
+      });
+    });
   }
 
   async function loadModel(engine: NodeLlamaCpp, modelPath: string): Promise<LoadedModel> {
@@ -176,7 +190,7 @@ export function createLocalEngine({
       chatWrapper,
       pool: createSequencePool<LlamaContextSequence, Token>(contextSequences),
       chatFor: (sequence) => chats.get(sequence)!,
-      jsonGrammar: (schema) => jsonGrammar(llama, schema),
+      jsonGrammar: (schema, maxOutputTokens) => jsonGrammar(llama, schema, maxOutputTokens),
     };
     const loaded = { runtime, info, sequences: contextSequences };
     settledModels.push(loaded);
