@@ -1,5 +1,5 @@
 import { Command, Option } from 'commander';
-import { positiveInteger } from '../engine-flags.js';
+import { httpUrl, positiveInteger } from '../engine-flags.js';
 
 export interface WorkerFlags {
   redis: string;
@@ -25,7 +25,7 @@ export function workerCommand(): Command {
     .addOption(new Option('--status <batch-id>', 'print where a batch stands, with every item that failed for good, and exit'))
     .addOption(new Option('--concurrency <n>', 'jobs this worker runs at once').default(8).argParser(positiveInteger))
     .addOption(new Option('-m, --model <spec>', 'model spec the jobs run on (see braid --help)').env('BRAID_MODEL'))
-    .addOption(new Option('--base-url <url>', "override the provider's base URL").env('BRAID_BASE_URL'))
+    .addOption(new Option('--base-url <url>', "override the provider's base URL").env('BRAID_BASE_URL').argParser(httpUrl))
     .addOption(new Option('--rpm <n>', 'requests per minute for this provider + model, summed over all workers').argParser(positiveInteger))
     .addOption(new Option('--tpm <n>', 'tokens per minute, summed over all workers').argParser(positiveInteger))
     .addOption(new Option('--max-in-flight <n>', 'calls in flight at once, summed over all workers (default: no cap)').argParser(positiveInteger))
