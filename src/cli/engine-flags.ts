@@ -18,6 +18,8 @@ export interface EngineFlags {
   store?: string;
   cache?: boolean;
   strictResume?: boolean;
+  /** `braid faq --part-size`: characters of document per prompt, instead of the model's context window. */
+  partSize?: number;
 }
 
 /** Adds the engine flags to a command. */
