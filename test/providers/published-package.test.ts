@@ -12,11 +12,12 @@ import { testModelFile } from '../support/test-model-file.js';
 const run = promisify(execFile);
 const fake = useSharedFakeProvider();
 
-// braid as a cloud-only user installs it: built, and without the optional local engine
+// braid as a cloud-only user installs it: built, without the optional local engine, and
+// without echarts (a devDependency now: the build ships the one file of it the viewer serves)
 let built: BuiltPackage;
 beforeAll(async () => {
-  built = await buildPackage({ without: ['node-llama-cpp', '@node-llama-cpp'] });
-}, 180_000);
+  built = await buildPackage({ without: ['node-llama-cpp', '@node-llama-cpp', 'echarts', 'zrender'] });
+}, 240_000);
 afterAll(() => built?.remove());
 
 /** Runs a child with the given env only (plus PATH): no key or model setting of this process leaks in. */
@@ -93,6 +94,25 @@ console.log(JSON.stringify({ typed: error instanceof LocalEngineNotInstalledErro
     expect(local.stdout).toBe('');
     expect(local.stderr).toBe(`braid: the local model needs the optional package node-llama-cpp, which is not installed: run npm install node-llama-cpp@${NODE_LLAMA_CPP_VERSION}\n`);
   });
+});
+
+test('the viewer serves the ECharts file the package carries', async () => {
+  await writeFile(
+    join(built.root, 'use-viewer.mjs'),
+    `import { startViewer } from 'braid';
+const viewer = await startViewer({ spans: [] });
+const response = await fetch(new URL('/vendor/echarts.min.js', viewer.url));
+const script = await response.text();
+console.log(JSON.stringify({ status: response.status, length: script.length, isECharts: script.includes('echarts') }));
+await viewer.close();
+`,
+  );
+  const result = await node(['use-viewer.mjs']);
+  expect(result.code, result.stderr).toBe(0);
+  const served = JSON.parse(result.stdout) as { status: number; length: number; isECharts: boolean };
+  expect(served.status).toBe(200);
+  expect(served.isECharts).toBe(true);
+  expect(served.length).toBeGreaterThan(500_000);
 });
 
 test('node-llama-cpp is an optional peer dependency at the tested version, a devDependency of the repository, and npm ci keeps every platform build', async () => {
