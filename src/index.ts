@@ -30,6 +30,7 @@ export {
   type LocalEngineOptions,
   type LocalModelInfo,
   type LocalEngineStats,
+  type LocalGpu,
 } from './providers/local/local-engine.js';
 
 // scheduling and cost
@@ -71,4 +72,6 @@ export {
 } from './core/errors.js';
 export { InvalidWorkflowInputError, InvalidWorkflowOutputError } from './core/batch-workflow-errors.js';
 export { LocalModelNotFoundError } from './providers/local/local-model-not-found-error.js';
+export { LocalEngineNotInstalledError } from './providers/local/local-engine-not-installed-error.js';
+export { ModelIntegrityError } from './providers/local/model-integrity-error.js';
 export { TraceFileError } from './core/read-trace-file.js';

@@ -1,4 +1,5 @@
 import { InvalidArgumentError, Option, type Command } from 'commander';
+import { baseUrlProblem } from '../providers/base-url-problem.js';
 
 /** The flags every command that calls a model shares; they map one to one onto the engine. */
 export interface EngineFlags {
@@ -17,13 +18,15 @@ export interface EngineFlags {
   store?: string;
   cache?: boolean;
   strictResume?: boolean;
+  /** `braid faq --part-size`: characters of document per prompt, instead of the model's context window. */
+  partSize?: number;
 }
 
 /** Adds the engine flags to a command. */
 export function withEngineFlags(command: Command): Command {
   return command
     .addOption(new Option('-m, --model <spec>', 'model spec: google:<id>, openai:<id>, anthropic:<id>, openai-compatible:<id>, ollama:<id>, local[:path.gguf]').env('BRAID_MODEL'))
-    .addOption(new Option('--base-url <url>', "override the provider's base URL").env('BRAID_BASE_URL'))
+    .addOption(new Option('--base-url <url>', "override the provider's base URL").env('BRAID_BASE_URL').argParser(httpUrl))
     .addOption(new Option('--concurrency <n>', 'calls in flight at once per model (default: 32 cloud, halving on 429s; local: from cores and memory)').argParser(positiveInteger))
     .addOption(new Option('--rpm <n>', "the provider's requests-per-minute limit").argParser(positiveInteger))
     .addOption(new Option('--tpm <n>', "the provider's tokens-per-minute limit").argParser(positiveInteger))
@@ -43,6 +46,13 @@ export function positiveInteger(text: string): number {
   const value = Number(text);
   if (!Number.isInteger(value) || value < 1) throw new InvalidArgumentError(`expected a whole number of at least 1, got "${text}"`);
   return value;
+}
+
+/** A provider base URL, checked before anything runs: a malformed one would fail only at the first call. */
+export function httpUrl(text: string): string {
+  const problem = baseUrlProblem(text);
+  if (problem) throw new InvalidArgumentError(problem);
+  return text;
 }
 
 function positiveNumber(text: string): number {

@@ -1,4 +1,5 @@
 import type { LanguageModel } from 'ai';
+import { contextWindowOf } from '../providers/context-window.js';
 import { createModel } from '../providers/create-model.js';
 import type { LocalEngine } from '../providers/local/local-engine.js';
 import { defaultModelSpec, parseModelSpec } from '../providers/model-spec.js';
@@ -7,12 +8,18 @@ import { defaultModelSpec, parseModelSpec } from '../providers/model-spec.js';
 const CLOUD_TIMEOUT_MS = 60_000;
 /** A CPU-bound local model answers slowly, and a deadline that cuts it off wastes the work. */
 const LOCAL_TIMEOUT_MS = 600_000;
-/** Characters of documents one prompt carries with a cloud model. */
-const CLOUD_PROMPT_CHARACTERS = 24_000;
-/** Room in a local context for instructions, the per-item prompt and the answer. */
-const LOCAL_RESERVED_TOKENS = 1_536;
+/** Room in a context for instructions, the per-item prompt and the answer. */
+const RESERVED_TOKENS = 1_536;
+/**
+ * The most document tokens one part carries, however large the window: every answer and sources
+ * step carries its part again, so a part of a million tokens would cost a million per question,
+ * and models read a long part less closely.
+ */
+const MAX_PART_TOKENS = 32_000;
 /** Conservative: a document that overflows the context fails, one split too finely only costs a call. */
 const CHARACTERS_PER_TOKEN = 3;
+/** A part is never smaller than this, even in a tiny context. */
+const MIN_PART_CHARACTERS = 1_000;
 
 /** The model a CLI process runs on, with the defaults that follow from it. */
 export interface CliModel {
@@ -21,7 +28,7 @@ export interface CliModel {
   isLocal: boolean;
   /** Calls the local model runs at once (its context sequences); undefined for a cloud model. */
   localSequences: number | undefined;
-  /** Characters of documents one prompt may carry with this model. */
+  /** Characters of documents one prompt (one part of a split document) may carry: `--part-size`, else from the model's context window. */
   promptBudgetCharacters: number;
   /** Deadline of each call unless `--timeout` says otherwise. */
   defaultTimeoutMs: number;
@@ -34,7 +41,10 @@ export interface CliModel {
  * `braid worker`. A local model is loaded (or downloaded) here, so a missing file fails before
  * any work starts.
  */
-export async function openCliModel({ model: spec, baseUrl }: { model?: string; baseUrl?: string }, env: NodeJS.ProcessEnv): Promise<CliModel> {
+export async function openCliModel(
+  { model: spec, baseUrl, partSize }: { model?: string; baseUrl?: string; partSize?: number },
+  env: NodeJS.ProcessEnv,
+): Promise<CliModel> {
   const modelSpec = spec ?? defaultModelSpec(env);
   const { provider, model: localPath } = parseModelSpec(modelSpec);
   if (provider !== 'local') {
@@ -43,7 +53,7 @@ export async function openCliModel({ model: spec, baseUrl }: { model?: string; b
       model: createModel(modelSpec, { baseURL: baseUrl, env }),
       isLocal: false,
       localSequences: undefined,
-      promptBudgetCharacters: CLOUD_PROMPT_CHARACTERS,
+      promptBudgetCharacters: partSize ?? partCharacters(contextWindowOf(modelSpec)),
       defaultTimeoutMs: CLOUD_TIMEOUT_MS,
       dispose: async () => {},
     };
@@ -58,7 +68,7 @@ export async function openCliModel({ model: spec, baseUrl }: { model?: string; b
       model,
       isLocal: true,
       localSequences: info.sequences,
-      promptBudgetCharacters: Math.max(1_000, (info.contextSize - LOCAL_RESERVED_TOKENS) * CHARACTERS_PER_TOKEN),
+      promptBudgetCharacters: partSize ?? partCharacters(info.contextSize),
       defaultTimeoutMs: LOCAL_TIMEOUT_MS,
       dispose: () => engine.dispose(),
     };
@@ -66,4 +76,9 @@ export async function openCliModel({ model: spec, baseUrl }: { model?: string; b
     await engine.dispose();
     throw error;
   }
+}
+
+/** Characters of document one part may carry in a context window of `contextTokens`. */
+export function partCharacters(contextTokens: number): number {
+  return Math.max(MIN_PART_CHARACTERS, Math.min(contextTokens - RESERVED_TOKENS, MAX_PART_TOKENS) * CHARACTERS_PER_TOKEN);
 }

@@ -1,5 +1,6 @@
 import { CommanderError } from 'commander';
 import { CostLimitError, MissingSettingError, ModelSpecError, RunCancelledError } from '../core/errors.js';
+import { LocalEngineNotInstalledError } from '../providers/local/local-engine-not-installed-error.js';
 import { LocalModelNotFoundError } from '../providers/local/local-model-not-found-error.js';
 import { TraceFileError } from '../core/read-trace-file.js';
 import { InputError } from '../core/errors.js';
@@ -25,6 +26,7 @@ export function exitCodeOf(error: unknown): number {
     error instanceof ModelSpecError ||
     error instanceof MissingSettingError ||
     error instanceof LocalModelNotFoundError ||
+    error instanceof LocalEngineNotInstalledError ||
     error instanceof TraceFileError
   ) {
     return EXIT.usage;

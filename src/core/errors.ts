@@ -125,6 +125,10 @@ export class RunBusyError extends InputError {
 }
 
 function describeCause(cause: unknown): string {
+  // the SDK reports a cut-off answer as unparseable: the real cause is the token limit
+  if ((cause as { finishReason?: unknown } | null)?.finishReason === 'length') {
+    return 'the answer was cut off at the token limit (raise maxOutputTokens, or ask for less)';
+  }
   const text = cause instanceof Error ? cause.message : String(cause);
   return text.length > 300 ? `${text.slice(0, 300)}…` : text;
 }

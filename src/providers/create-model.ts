@@ -3,7 +3,8 @@ import { createGoogleGenerativeAI } from '@ai-sdk/google';
 import { createOpenAI } from '@ai-sdk/openai';
 import { createOpenAICompatible } from '@ai-sdk/openai-compatible';
 import type { LanguageModel } from 'ai';
-import { MissingSettingError } from '../core/errors.js';
+import { InputError, MissingSettingError } from '../core/errors.js';
+import { baseUrlProblem } from './base-url-problem.js';
 import { parseModelSpec, type ProviderName } from './model-spec.js';
 
 /** What serves `local` specs: the process's one embedded-model engine (see `createLocalEngine`). */
@@ -39,6 +40,11 @@ const OLLAMA_DEFAULT_URL = 'http://127.0.0.1:11434/v1';
 export function createModel(spec: string, { baseURL, env = process.env, local }: CreateModelOptions = {}): LanguageModel {
   const { provider, model } = parseModelSpec(spec);
   const url = baseURL ?? env.BRAID_BASE_URL ?? undefined;
+  const problem = url === undefined ? undefined : baseUrlProblem(url);
+  if (problem) {
+    // a bad URL would only fail at the first call, deep in the SDK's fetch
+    throw new InputError(`base URL "${url}" (from ${baseURL === undefined ? 'BRAID_BASE_URL' : 'baseURL'}) is ${problem.startsWith('not') ? problem : `malformed: ${problem}`}`);
+  }
   switch (provider) {
     case 'google':
       return createGoogleGenerativeAI({ apiKey: requireKey(env, 'google', spec), baseURL: url })(model);

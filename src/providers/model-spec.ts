@@ -43,11 +43,16 @@ export function parseModelSpec(spec: string): ModelSpec {
 }
 
 /**
- * The spec to use when none is given: `BRAID_MODEL`, else the cloud provider whose key is set
- * (Gemini first, as in the lesson), else the embedded local model.
+ * The spec to use when none is given: `BRAID_MODEL`; else the embedded local model when
+ * `BRAID_LOCAL_MODEL` names its file (a key left in the shell must not send a local run to the
+ * cloud); else the cloud provider whose key is set (Gemini first, as in the lesson); else the
+ * embedded local model.
+ *
+ * @example defaultModelSpec({ GOOGLE_GENERATIVE_AI_API_KEY: 'k', BRAID_LOCAL_MODEL: '/m/x.gguf' }) // 'local'
  */
 export function defaultModelSpec(env: Record<string, string | undefined>): string {
   if (env.BRAID_MODEL) return env.BRAID_MODEL;
+  if (env.BRAID_LOCAL_MODEL) return 'local';
   if (env.GOOGLE_GENERATIVE_AI_API_KEY) return DEFAULT_CLOUD_SPECS.google;
   if (env.OPENAI_API_KEY) return DEFAULT_CLOUD_SPECS.openai;
   if (env.ANTHROPIC_API_KEY) return DEFAULT_CLOUD_SPECS.anthropic;

@@ -1,10 +1,10 @@
 import { createReadStream } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createRequire } from 'node:module';
 import { findCriticalPath, type CriticalPath } from '../core/critical-path.js';
 import { summarizeRun, type RunSummary } from '../core/run-summary.js';
 import type { Span } from '../core/span.js';
+import { echartsScriptPath } from './echarts-script-path.js';
 import { VIEWER_PAGE } from './viewer-page.js';
 import { VIEWER_SCRIPT } from './viewer-script.js';
 import { VIEWER_STYLE } from './viewer-style.js';
@@ -72,7 +72,7 @@ export async function startViewer({ spans, title, host = '127.0.0.1', port = 0 }
     spans,
   };
   const dataBody = JSON.stringify(data); // once: a 5,000-step run is megabytes
-  const echartsPath = createRequire(import.meta.url).resolve('echarts/dist/echarts.min.js');
+  const echartsPath = echartsScriptPath();
 
   const server = createServer((request, response) => {
     const expectedPort = (server.address() as AddressInfo | null)?.port;

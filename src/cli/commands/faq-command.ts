@@ -34,6 +34,7 @@ export function faqCommand(): Command {
     .addOption(new Option('--per-document', 'one FAQ per document instead of one over all of them'))
     .addOption(new Option('-o, --out <file>', 'write the result to a file instead of stdout'))
     .addOption(new Option('--redis <url>', 'with --per-document: one job per document on the workers serving this Redis (see braid worker)'))
+    .addOption(new Option('--part-size <chars>', "characters of document per prompt; longer documents are split (default: from the model's context window)").argParser(positiveInteger))
     .addHelpText(
       'after',
       `

@@ -1,5 +1,5 @@
 import { Command, Option } from 'commander';
-import { positiveInteger } from '../engine-flags.js';
+import { httpUrl, positiveInteger } from '../engine-flags.js';
 
 export interface WorkerFlags {
   redis: string;
@@ -7,6 +7,7 @@ export interface WorkerFlags {
   concurrency: number;
   model?: string;
   baseUrl?: string;
+  partSize?: number;
   rpm?: number;
   tpm?: number;
   maxInFlight?: number;
@@ -25,7 +26,8 @@ export function workerCommand(): Command {
     .addOption(new Option('--status <batch-id>', 'print where a batch stands, with every item that failed for good, and exit'))
     .addOption(new Option('--concurrency <n>', 'jobs this worker runs at once').default(8).argParser(positiveInteger))
     .addOption(new Option('-m, --model <spec>', 'model spec the jobs run on (see braid --help)').env('BRAID_MODEL'))
-    .addOption(new Option('--base-url <url>', "override the provider's base URL").env('BRAID_BASE_URL'))
+    .addOption(new Option('--base-url <url>', "override the provider's base URL").env('BRAID_BASE_URL').argParser(httpUrl))
+    .addOption(new Option('--part-size <chars>', "characters of document per prompt in FAQ jobs (default: from the model's context window)").argParser(positiveInteger))
     .addOption(new Option('--rpm <n>', 'requests per minute for this provider + model, summed over all workers').argParser(positiveInteger))
     .addOption(new Option('--tpm <n>', 'tokens per minute, summed over all workers').argParser(positiveInteger))
     .addOption(new Option('--max-in-flight <n>', 'calls in flight at once, summed over all workers (default: no cap)').argParser(positiveInteger))

@@ -13,6 +13,8 @@ type Schema = Record<string, unknown>;
 type Mutable<T> = { -readonly [Key in keyof T]: T[Key] };
 
 const ANY_JSON = 'braidAnyJson';
+/** Containers an open value may nest: enough for the metadata a model writes there. */
+const ANY_JSON_DEPTH = 3;
 const ROOT = 'braidRoot';
 const ANY_JSON_REFERENCE = { $ref: `#/$defs/${ANY_JSON}` } as unknown as GbnfJsonSchema;
 const PRIMITIVE_TYPES = new Set(['string', 'number', 'integer', 'boolean', 'null', 'object', 'array']);
@@ -148,21 +150,27 @@ export function toGrammarJsonSchema(schema: JSONSchema7, { maxStringLength = 600
     definitions.set(name, convert(source));
   }
   for (const [name, definition] of definitions) $defs[name] = definition;
-  if (state.needsAnyJson) $defs[ANY_JSON] = boundedAnyJson(maxStringLength);
+  if (state.needsAnyJson) Object.assign($defs, anyJsonDefinitions(maxStringLength));
   if (Object.keys($defs).length === 0) return converted;
   return attachDefinitions(converted, $defs);
 }
 
-/** Any JSON value, with every string value bounded (object keys stay unbounded: the generator allows no bound there). */
-function boundedAnyJson(maxStringLength: number): GbnfJsonSchema {
-  return {
-    oneOf: [
-      { type: 'string', maxLength: maxStringLength },
-      { type: ['number', 'boolean', 'null'] },
-      { type: 'array', items: ANY_JSON_REFERENCE },
-      { type: 'object', additionalProperties: ANY_JSON_REFERENCE },
-    ],
-  } as unknown as GbnfJsonSchema;
+/**
+ * Any JSON value, nested at most ANY_JSON_DEPTH containers deep, with every string bounded, as
+ * one definition per level: a recursive "any JSON" would have no longest output, so the output
+ * budget could not be fitted around it. (Keys of the objects stay unbounded: the generator allows
+ * no bound there.)
+ */
+function anyJsonDefinitions(maxStringLength: number): Record<string, GbnfJsonSchema> {
+  const definitions: Record<string, GbnfJsonSchema> = {};
+  const nameOf = (level: number) => (level === ANY_JSON_DEPTH ? ANY_JSON : `${ANY_JSON}${level}`);
+  for (let level = 0; level <= ANY_JSON_DEPTH; level += 1) {
+    const primitives = [{ type: 'string', maxLength: maxStringLength }, { type: ['number', 'boolean', 'null'] }];
+    const below = { $ref: `#/$defs/${nameOf(level - 1)}` };
+    const containers = level === 0 ? [] : [{ type: 'array', items: below }, { type: 'object', additionalProperties: below }];
+    definitions[nameOf(level)] = { oneOf: [...primitives, ...containers] } as unknown as GbnfJsonSchema;
+  }
+  return definitions;
 }
 
 function attachDefinitions(schema: GbnfJsonSchema, $defs: Record<string, GbnfJsonSchema>): GbnfJsonSchema {

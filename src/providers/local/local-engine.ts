@@ -1,23 +1,21 @@
 import type { JSONSchema7, LanguageModelV4 } from '@ai-sdk/provider';
-import {
-  getLlama,
-  LlamaChat,
-  LlamaLogLevel,
-  resolveChatWrapper,
-  type GbnfJsonSchema,
-  type Llama,
-  type LlamaContextSequence,
-  type LlamaGrammar,
-  type LlamaOptions,
-  type Token,
-} from 'node-llama-cpp';
+import type { GbnfJsonSchema, Llama, LlamaContextSequence, LlamaGrammar, Token } from 'node-llama-cpp';
 import { BraidError } from '../../core/errors.js';
 import { boundedJsonGrammar } from './bounded-json-grammar.js';
+import { compactJsonGrammar } from './compact-json-grammar.js';
+import { fitSchemaToBudget } from './fit-schema-to-budget.js';
 import { toGrammarJsonSchema } from './json-schema-grammar.js';
 import { createLocalLanguageModel, type LocalModelRuntime } from './local-language-model.js';
+import { loadNodeLlamaCpp, type NodeLlamaCpp } from './load-node-llama-cpp.js';
 import { getMachineDefaults, type MachineFacts } from './machine-defaults.js';
 import { resolveLocalModelFile, type ResolveLocalModelFileOptions } from './resolve-local-model-file.js';
 import { createSequencePool } from './sequence-pool.js';
+
+/**
+ * Which GPU backend llama.cpp may use: `'auto'` picks the best one with a prebuilt binary, `false`
+ * runs on the CPU only. braid's own type, so braid's declarations never need node-llama-cpp's.
+ */
+export type LocalGpu = 'auto' | 'metal' | 'cuda' | 'vulkan' | false;
 
 export interface LocalEngineOptions {
   /** Where the model file is looked up (`BRAID_LOCAL_MODEL`, `BRAID_CACHE_DIR`, `BRAID_OFFLINE`). @default process.env */
@@ -32,8 +30,8 @@ export interface LocalEngineOptions {
   maxStringLength?: number;
   /** Output tokens when a call sets no `maxOutputTokens`. @default 1024 */
   defaultMaxOutputTokens?: number;
-  /** node-llama-cpp's GPU choice; it never builds or downloads binaries either way. @default 'auto' */
-  gpu?: LlamaOptions['gpu'];
+  /** The GPU backend; braid never builds or downloads llama.cpp binaries either way. @default 'auto' */
+  gpu?: LocalGpu;
   /** Download the default model on first use when none is found. @default true (false when `BRAID_OFFLINE=1`) */
   allowDownload?: boolean;
   /** Braid's model cache. @default localModelCacheDirectory(env) */
@@ -78,6 +76,9 @@ export interface LocalEngine {
   /** Frees the models, their contexts and the native backend. Calls still running fail. */
   dispose(): Promise<void>;
 }
+
+/** Tokens kept for the newlines that end a grammar's JSON. */
+const GRAMMAR_END_TOKENS = 4;
 
 interface LoadedModel {
   runtime: LocalModelRuntime;
@@ -134,23 +135,32 @@ export function createLocalEngine({
     return created;
   }
 
-  function getLlamaOnce(): Promise<Llama> {
+  function getLlamaOnce(engine: NodeLlamaCpp): Promise<Llama> {
     // build 'never': a missing prebuilt binary must fail, not start a compiler or a download
-    llamaPromise ??= getLlama({ gpu, build: 'never', maxThreads: threadCount, logLevel: LlamaLogLevel.error, progressLogs: false });
+    llamaPromise ??= engine.getLlama({ gpu, build: 'never', maxThreads: threadCount, logLevel: engine.LlamaLogLevel.error, progressLogs: false });
     return llamaPromise;
   }
 
-  function jsonGrammar(llama: Llama, schema: JSONSchema7 | undefined): Promise<LlamaGrammar> {
+  function jsonGrammar(llama: Llama, schema: JSONSchema7 | undefined, maxOutputTokens: number): Promise<LlamaGrammar> {
+    // the whole answer must fit the token limit, or a model that fills every bound is cut off mid-JSON every time
+    const maxTokens = Math.max(0, maxOutputTokens - GRAMMAR_END_TOKENS);
     if (schema === undefined) {
-      return once(grammars, 'any-json', () => llama.createGrammar(boundedJsonGrammar({ maxStringLength })));
+      return once(grammars, `any-json:${maxTokens}`, () => llama.createGrammar(boundedJsonGrammar({ maxStringLength, maxTokens })));
     }
-    const grammarSchema = toGrammarJsonSchema(schema, { maxStringLength });
-    return once(grammars, JSON.stringify(grammarSchema), () => llama.createGrammarForJsonSchema<GbnfJsonSchema>(grammarSchema));
+    const grammarSchema = fitSchemaToBudget(toGrammarJsonSchema(schema, { maxStringLength }), { maxTokens });
+    return once(grammars, JSON.stringify(grammarSchema), async () => {
+      const generated = await llama.createGrammarForJsonSchema<GbnfJsonSchema>(grammarSchema);
+      return llama.createGrammar({
+        grammar: compactJsonGrammar(generated.grammar),
+        stopGenerationTriggers: generated.stopGenerationTriggers,
+        trimWhitespaceSuffix: true,
+      });
+    });
   }
 
-  async function loadModel(modelPath: string): Promise<LoadedModel> {
+  async function loadModel(engine: NodeLlamaCpp, modelPath: string): Promise<LoadedModel> {
     const startedAt = performance.now();
-    const llama = await getLlamaOnce();
+    const llama = await getLlamaOnce(engine);
     ensureOpen();
     const model = await llama.loadModel({ modelPath });
     const defaults = getMachineDefaults({ trainContextSize: model.trainContextSize }, machine);
@@ -165,8 +175,8 @@ export function createLocalEngine({
         throw error;
       });
     const contextSequences = Array.from({ length: context.totalSequences }, () => context.getSequence());
-    const chatWrapper = resolveChatWrapper(model);
-    const chats = new Map(contextSequences.map((sequence) => [sequence, new LlamaChat({ contextSequence: sequence, chatWrapper })]));
+    const chatWrapper = engine.resolveChatWrapper(model);
+    const chats = new Map(contextSequences.map((sequence) => [sequence, new engine.LlamaChat({ contextSequence: sequence, chatWrapper })]));
     const info: LocalModelInfo = {
       modelPath,
       threads: threadCount,
@@ -180,7 +190,7 @@ export function createLocalEngine({
       chatWrapper,
       pool: createSequencePool<LlamaContextSequence, Token>(contextSequences),
       chatFor: (sequence) => chats.get(sequence)!,
-      jsonGrammar: (schema) => jsonGrammar(llama, schema),
+      jsonGrammar: (schema, maxOutputTokens) => jsonGrammar(llama, schema, maxOutputTokens),
     };
     const loaded = { runtime, info, sequences: contextSequences };
     settledModels.push(loaded);
@@ -189,11 +199,14 @@ export function createLocalEngine({
 
   async function loadBySpec(pathOrUri: string | undefined): Promise<LoadedModel> {
     ensureOpen();
+    // a missing engine is the first thing to fix: say so before looking for a model file
+    const engine = await loadNodeLlamaCpp();
+    ensureOpen();
     const modelPath = await once(resolvedPaths, pathOrUri ?? '', () =>
       resolveLocalModelFile({ spec: pathOrUri, env, cacheDirectory, allowDownload, onProgress: onDownloadProgress }),
     );
     ensureOpen();
-    return once(loadedModels, modelPath, () => loadModel(modelPath));
+    return once(loadedModels, modelPath, () => loadModel(engine, modelPath));
   }
 
   return {

@@ -34,8 +34,8 @@ export interface LocalModelRuntime {
   pool: SequencePool<LlamaContextSequence, Token>;
   /** The chat bound to a pooled sequence. */
   chatFor(sequence: LlamaContextSequence): LlamaChat;
-  /** A grammar for JSON output: from `schema` when given, else any JSON object. Cached. */
-  jsonGrammar(schema: JSONSchema7 | undefined): Promise<LlamaGrammar>;
+  /** A grammar for JSON output (from `schema` when given, else any JSON object) whose longest output fits `maxOutputTokens`. Cached. */
+  jsonGrammar(schema: JSONSchema7 | undefined, maxOutputTokens: number): Promise<LlamaGrammar>;
 }
 
 export interface LocalLanguageModelOptions {
@@ -97,7 +97,8 @@ export function createLocalLanguageModel({
     signal?.throwIfAborted();
     const runtime = await loadRuntime();
     signal?.throwIfAborted();
-    const grammar = prepared.json ? await runtime.jsonGrammar(prepared.json.schema) : undefined;
+    const maxTokens = options.maxOutputTokens ?? defaultMaxOutputTokens;
+    const grammar = prepared.json ? await runtime.jsonGrammar(prepared.json.schema, maxTokens) : undefined;
     const promptTokens = runtime.chatWrapper
       .generateContextState({ chatHistory: prepared.history })
       .contextText.tokenize(runtime.model.tokenizer);
@@ -109,7 +110,7 @@ export function createLocalLanguageModel({
       const startedAt = performance.now();
       let outputTokens = 0;
       const response: LlamaChatResponse = await runtime.chatFor(sequence).generateResponse(prepared.history, {
-        maxTokens: options.maxOutputTokens ?? defaultMaxOutputTokens,
+        maxTokens,
         temperature: options.temperature,
         topK: options.topK,
         topP: options.topP,

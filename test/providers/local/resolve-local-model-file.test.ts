@@ -61,7 +61,7 @@ test('a missing explicit path fails with that path, without falling back', async
 test('the spec wins over BRAID_LOCAL_MODEL, which wins over the cache', async () => {
   const cacheDirectory = await emptyDirectory();
   const other = path.join(cacheDirectory, 'other.gguf');
-  await writeFile(other, 'not really a model');
+  await writeFile(other, 'GGUF and then no real model'); // only the magic is checked before loading
   const env = { BRAID_LOCAL_MODEL: TEST_MODEL, BRAID_OFFLINE: '1' };
   expect(await resolveLocalModelFile({ spec: `local:${other}`, env, cacheDirectory })).toBe(other);
   expect(await resolveLocalModelFile({ spec: other, env, cacheDirectory })).toBe(other);
@@ -72,7 +72,7 @@ test('the default model already in the cache is found without a download', async
   const cacheDirectory = await emptyDirectory();
   // the file name node-llama-cpp gives the default hf: URI when it downloads it
   const cached = path.join(cacheDirectory, 'hf_Qwen_qwen2.5-1.5b-instruct-q4_k_m.gguf');
-  await writeFile(cached, 'stand-in');
+  await writeFile(cached, 'GGUF stand-in');
   expect(await resolveLocalModelFile({ env: { BRAID_OFFLINE: '1' }, cacheDirectory })).toBe(cached);
 });
 
