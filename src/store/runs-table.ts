@@ -68,7 +68,9 @@ export interface RunsTable {
    * with other inputs, and (`RunBusyError`) one that another live process holds.
    */
   claimRun(options: ClaimRunOptions): RunLease;
-  /** Appends a finished span to the run's trace (or replaces the earlier session's copy of it); an attempt's tokens and cost count towards the run at once. */
+  /** Appends finished spans to their runs' traces (or replaces an earlier session's copy), in one transaction; an attempt's tokens and cost count towards its run at once. */
+  recordSpans(spans: readonly Span[]): void;
+  /** `recordSpans` of one span. */
   recordSpan(span: Span): void;
   finishRun(runId: string, options: FinishRunOptions): void;
   setStepsTotal(runId: string, stepsTotal: number): void;
@@ -151,6 +153,21 @@ export function createRunsTable(database: DatabaseSync, { now }: { now: () => nu
     return row ? RunRecord.parse(row) : undefined;
   };
 
+  const recordSpans = (spans: readonly Span[]): void => {
+    // a step replayed from the journal is already in the trace, from the session that paid for it
+    const recorded = spans.filter((span) => span.replayed !== 'journal');
+    if (recorded.length === 0) return;
+    // spent tokens count while the run goes on, so a run that is killed still shows what it cost
+    inWriteTransaction(database, () => {
+      for (const span of recorded) {
+        statements.upsertSpan.run(span.runId, span.id, JSON.stringify(span));
+        if (span.kind === 'attempt') {
+          statements.addSpending.run(span.inputTokens ?? 0, span.outputTokens ?? 0, span.costUsd ?? 0, span.runId);
+        }
+      }
+    });
+  };
+
   return {
     claimRun({ runId, identity, command, model, stepsTotal, mustExist = false, leaseMs = DEFAULT_LEASE_MS }) {
       const parts = identityParts(identity.input);
@@ -180,17 +197,12 @@ export function createRunsTable(database: DatabaseSync, { now }: { now: () => nu
       return { runId, stopRenewing: () => clearInterval(timer) };
     },
 
+    recordSpans,
+
     recordSpan(span) {
-      // a step replayed from the journal is already in the trace, from the session that paid for it
-      if (span.replayed === 'journal') return;
-      // spent tokens count while the run goes on, so a run that is killed still shows what it cost
-      inWriteTransaction(database, () => {
-        statements.upsertSpan.run(span.runId, span.id, JSON.stringify(span));
-        if (span.kind === 'attempt') {
-          statements.addSpending.run(span.inputTokens ?? 0, span.outputTokens ?? 0, span.costUsd ?? 0, span.runId);
-        }
-      });
+      recordSpans([span]);
     },
+
 
     finishRun(runId, { status, summary }) {
       statements.finishRun.run(status, now(), summary.inputTokens, summary.outputTokens, summary.costUsd, runId);

@@ -1,7 +1,7 @@
 import { modelKeyOf } from '../core/model-key.js';
 import { createRuntime, type Runtime, type RuntimeOptions } from '../core/runtime.js';
 import type { RunSummary } from '../core/run-summary.js';
-import type { SpanStatus } from '../core/span.js';
+import type { Span, SpanStatus } from '../core/span.js';
 import type { RunStore } from './run-store.js';
 
 /** How long `cache: true` answers stay valid: a week. */
@@ -58,17 +58,14 @@ export function resume(store: RunStore, runId: string, options: Omit<StartRunOpt
 
 function openStoredRun(store: RunStore, options: StartRunOptions, mustExist: boolean): Runtime {
   const { workflow, input = {}, cache = false, command = [], modelName, stepsTotal, onSpan, ...runtimeOptions } = options;
+  const spans = createSpanBuffer(store);
   const runtime = createRuntime({
     ...runtimeOptions,
     name: workflow,
     journal: store.journal,
     cache: cache === false ? undefined : store.responseCache({ ttlMs: cache === true ? DEFAULT_CACHE_TTL_MS : cache.ttlMs }),
     onSpan: (span) => {
-      try {
-        store.recordSpan(span);
-      } catch {
-        // the trace is a record, not the result: a full disk must not fail the step that ended
-      }
+      spans.add(span);
       onSpan?.(span);
     },
   });
@@ -85,6 +82,7 @@ function openStoredRun(store: RunStore, options: StartRunOptions, mustExist: boo
     finish(status: SpanStatus = 'ok'): RunSummary {
       const summary = runtime.finish(status);
       lease.stopRenewing();
+      spans.flush();
       try {
         store.finishRun(runtime.runId, { status: status === 'ok' ? 'done' : status === 'error' ? 'failed' : 'cancelled', summary });
       } catch {
@@ -92,5 +90,38 @@ function openStoredRun(store: RunStore, options: StartRunOptions, mustExist: boo
       }
       return summary;
     },
+  };
+}
+
+/** Spans written at most this often, many to a transaction: the trace lags the run by this much at most. */
+const SPAN_FLUSH_MS = 200;
+/** …or as soon as this many are waiting. */
+const SPAN_FLUSH_COUNT = 256;
+
+/**
+ * Batches a run's spans into the store: one transaction per flush instead of one per span, which
+ * was most of a big batch's store time. The journal, which a resume depends on, is not batched.
+ */
+function createSpanBuffer(store: RunStore): { add(span: Span): void; flush(): void } {
+  let pending: Span[] = [];
+  let timer: NodeJS.Timeout | undefined;
+  const flush = (): void => {
+    if (timer) clearTimeout(timer);
+    timer = undefined;
+    const batch = pending;
+    pending = [];
+    try {
+      store.recordSpans(batch);
+    } catch {
+      // the trace is a record, not the result: a full disk must not fail the steps that ended
+    }
+  };
+  return {
+    add(span) {
+      pending.push(span);
+      if (pending.length >= SPAN_FLUSH_COUNT) flush();
+      else if (!timer) timer = setTimeout(flush, SPAN_FLUSH_MS).unref();
+    },
+    flush,
   };
 }
