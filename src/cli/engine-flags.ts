@@ -18,6 +18,7 @@ export interface EngineFlags {
   store?: string;
   cache?: boolean;
   strictResume?: boolean;
+  prices?: string;
   /** `braid faq --part-size`: characters of document per prompt, instead of the model's context window. */
   partSize?: number;
 }
@@ -32,6 +33,7 @@ export function withEngineFlags(command: Command): Command {
     .addOption(new Option('--tpm <n>', "the provider's tokens-per-minute limit").argParser(positiveInteger))
     .addOption(new Option('--timeout <ms>', 'deadline of each call in milliseconds (default: 60000 cloud, 600000 local)').argParser(positiveInteger))
     .addOption(new Option('--max-cost <usd>', 'hard spending cap for the run, in USD').argParser(positiveNumber))
+    .addOption(new Option('--prices <file>', 'JSON of USD per million tokens by provider:model, merged over the built-in table (for --max-cost and costs)'))
     .addOption(new Option('--trace <file>', 'write every span to this JSONL file'))
     .addOption(new Option('--run-id <id>', 'name the run (default: generated, printed to stderr)'))
     .addOption(new Option('--resume <id>', 'continue that run: steps it finished replay from the journal').conflicts('runId'))

@@ -1,3 +1,6 @@
+import { MissingSettingError } from '../core/errors.js';
+import { modelKeyOf } from '../core/model-key.js';
+import { DEFAULT_PRICES, findPrice } from '../core/prices.js';
 import type { Runtime } from '../core/runtime.js';
 import type { Span } from '../core/span.js';
 import { defaultStorePath } from '../store/default-store-path.js';
@@ -5,6 +8,7 @@ import { openRunStore, type RunStore } from '../store/run-store.js';
 import { resume, startRun } from '../store/start-run.js';
 import type { EngineFlags } from './engine-flags.js';
 import { openCliModel } from './open-cli-model.js';
+import { readPriceFile } from './read-price-file.js';
 
 export interface CliRuntime {
   braid: Runtime;
@@ -32,9 +36,15 @@ export async function openCliRuntime(
   flags: EngineFlags,
   { identity, signal, onSpan, env = process.env }: { identity: CliRunIdentity; signal: AbortSignal; onSpan?: (span: Span) => void; env?: NodeJS.ProcessEnv },
 ): Promise<CliRuntime> {
+  const prices = flags.prices === undefined ? undefined : await readPriceFile(flags.prices);
   const cliModel = await openCliModel(flags, env);
   let store: RunStore | undefined;
   try {
+    // a cap that cannot price the model would refuse every call: say so before the first one
+    const modelKey = modelKeyOf(cliModel.model);
+    if (flags.maxCost !== undefined && !findPrice({ ...DEFAULT_PRICES, ...prices }, modelKey)) {
+      throw new MissingSettingError('prices', `--max-cost needs a price for ${modelKey}: give it with --prices FILE ({"${modelKey}": {"input": 0.4, "output": 1.6}}, USD per million tokens)`);
+    }
     store = openRunStore(flags.store ?? defaultStorePath(env));
     const options = {
       model: cliModel.model,
@@ -43,6 +53,7 @@ export async function openCliRuntime(
       limits: { concurrency: flags.concurrency ?? cliModel.localSequences, rpm: flags.rpm, tpm: flags.tpm },
       timeoutMs: flags.timeout ?? cliModel.defaultTimeoutMs,
       maxCostUsd: flags.maxCost,
+      prices,
       traceFile: flags.trace,
       signal,
       onSpan,

@@ -58,7 +58,7 @@ export function createCostBudget({ maxCostUsd, prices }: { maxCostUsd: number | 
     async reserve({ modelKey, inputTokens, outputTokens }, signal) {
       if (maxCostUsd === undefined) return settleOnce(0);
       const price = findPrice(prices, modelKey);
-      if (!price) throw new MissingSettingError('prices', `maxCostUsd needs a price for ${modelKey}: pass prices (or --prices FILE) for it`);
+      if (!price) throw new MissingSettingError('prices', `a cost cap needs a price for ${modelKey}: give it in prices (the CLI: --prices FILE)`);
       const estimate = costOf(price, { inputTokens, outputTokens });
       for (;;) {
         // once reached, the cap stays reached: nothing new starts, calls in flight finish
