@@ -58,3 +58,24 @@ test('Ctrl-C in a batch prints the lines that finished, then exits 130', async (
   expect(lines[2]).toHaveProperty('response');
   expect(result.stderr).toMatch(/^braid: 4 of 5 steps finished/m);
 });
+
+test('Ctrl-C on faq --per-document --json prints the documents that finished with their FAQs, the rest as cancelled', async () => {
+  // the wind turbines document never gets its questions; the other two finish
+  fake.server.configure({ rules: [{ match: /title="Understanding Wind Turbines"[\s\S]*distinct questions/, delayMs: STALL_MS }] });
+  const cli = startCli(['faq', 'samples/', '--per-document', '--questions', '1', '--json', ...fake.openaiArgs()], { env: OPENAI_TEST_ENV });
+
+  // each finished document made three calls (questions, answer, sources); the stalled one, one
+  await vi.waitFor(() => {
+    expect(fake.server.stats().timeline.filter((entry) => entry.status === 200)).toHaveLength(6);
+    expect(requestsWith('title="Understanding Wind Turbines"')).toHaveLength(1);
+  }, WAIT);
+  cli.child.kill('SIGINT');
+  const result = await cli.result;
+
+  expect(result.code, result.stderr).toBe(130);
+  const { documents } = JSON.parse(result.stdout) as { documents: { file: string; faqs: unknown[]; error?: string }[] };
+  const byFile = Object.fromEntries(documents.map((document) => [document.file.split('/').pop(), document]));
+  expect(byFile['benefits-of-solar-energy.md']?.faqs).toHaveLength(1);
+  expect(byFile['energy-storage-solutions.md']?.faqs).toHaveLength(1);
+  expect(byFile['understanding-wind-turbines.md']).toMatchObject({ faqs: [], error: 'the run was cancelled' });
+});
