@@ -121,7 +121,9 @@ export function createRunsTable(database: DatabaseSync, { now }: { now: () => nu
       VALUES (?, ?, 'running', ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
     resumeRun: database.prepare(`
       UPDATE runs SET status = 'running', identity_json = ?, pid = ?, host = ?, lease_owner = ?, lease_expires_at = ?, finished_at = NULL,
-        steps_total = coalesce(?, steps_total), model = ?, command_json = ?,
+        steps_total = coalesce(?, steps_total), model = ?,
+        -- the command that started the run re-runs it; a resume (\`braid resume\`, \`braid signal\`) keeps it
+        command_json = CASE WHEN command_json = '[]' THEN ? ELSE command_json END,
         prior_input_tokens = input_tokens, prior_output_tokens = output_tokens, prior_cost_usd = cost_usd
       WHERE id = ?`),
     renewLease: database.prepare('UPDATE runs SET lease_expires_at = ? WHERE id = ? AND lease_owner = ?'),

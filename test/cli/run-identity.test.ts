@@ -72,3 +72,15 @@ test('braid resume of a finished run replays it with no call', async () => {
   expect(JSON.parse(again.stdout).faqs).toEqual(JSON.parse(first.stdout).faqs);
   expect(fake.server.stats().requests).toBe(calls);
 });
+
+test('a run resumed twice keeps the command that started it', async () => {
+  const { env, birds } = setUp();
+  const first = await runCli(['faq', birds, '-q', '2', '--json', '--run-id', 'twice', ...fake.openaiArgs()], { env });
+  expect(first.code, first.stderr).toBe(0);
+  for (const attempt of [1, 2]) {
+    const again = await runCli(['resume', 'twice'], { env });
+    expect(again.code, `resume ${attempt}: ${again.stderr}`).toBe(0);
+  }
+  const runs = JSON.parse((await runCli(['runs', '--json'], { env })).stdout) as { id: string; command: string[] }[];
+  expect(runs.find((run) => run.id === 'twice')?.command.slice(0, 2)).toEqual(['faq', birds]);
+});
