@@ -2,6 +2,7 @@ import type { BatchRunner, BatchRunOptions, BatchWorkflow } from './batch-workfl
 import { InvalidWorkflowInputError, InvalidWorkflowOutputError } from './batch-workflow-errors.js';
 import type { Settled } from './parallel.js';
 import type { Run } from './run.js';
+import { RunWaitingError } from './errors.js';
 
 export interface LocalRunnerOptions {
   /** Items running at once. The runtime's provider limiter, not this, paces the calls. @default 16 */
@@ -39,8 +40,11 @@ export function createLocalRunner(run: Run, { concurrency = 16 }: LocalRunnerOpt
           onResult?.(index, { ok: true, value: parsed.data });
           return parsed.data;
         } catch (error) {
-          progress.failed += 1;
-          onResult?.(index, { ok: false, error });
+          // a waiting item has not settled: it goes on when the run is resumed
+          if (!(error instanceof RunWaitingError)) {
+            progress.failed += 1;
+            onResult?.(index, { ok: false, error });
+          }
           throw error;
         } finally {
           onProgress?.({ ...progress });

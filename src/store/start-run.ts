@@ -7,7 +7,7 @@ import type { RunStore } from './run-store.js';
 /** How long `cache: true` answers stay valid: a week. */
 export const DEFAULT_CACHE_TTL_MS = 7 * 24 * 3_600_000;
 
-export interface StartRunOptions extends Omit<RuntimeOptions, 'journal' | 'cache' | 'runId' | 'name'> {
+export interface StartRunOptions extends Omit<RuntimeOptions, 'journal' | 'waits' | 'cache' | 'runId' | 'name'> {
   /** The workflow's name: a run id reused by another workflow is refused. Also names the root span. */
   workflow: string;
   /**
@@ -56,6 +56,9 @@ export function resume(store: RunStore, runId: string, options: Omit<StartRunOpt
   return openStoredRun(store, { ...options, runId }, true);
 }
 
+/** How a session's end is recorded in the runs table. */
+const STORED_STATUS = { ok: 'done', error: 'failed', cancelled: 'cancelled', waiting: 'waiting' } as const;
+
 function openStoredRun(store: RunStore, options: StartRunOptions, mustExist: boolean): Runtime {
   const { workflow, input = {}, cache = false, command = [], modelName, stepsTotal, onSpan, ...runtimeOptions } = options;
   const spans = createSpanBuffer(store);
@@ -63,6 +66,7 @@ function openStoredRun(store: RunStore, options: StartRunOptions, mustExist: boo
     ...runtimeOptions,
     name: workflow,
     journal: store.journal,
+    waits: store.waits,
     cache: cache === false ? undefined : store.responseCache({ ttlMs: cache === true ? DEFAULT_CACHE_TTL_MS : cache.ttlMs }),
     onSpan: (span) => {
       spans.add(span);
@@ -84,7 +88,7 @@ function openStoredRun(store: RunStore, options: StartRunOptions, mustExist: boo
       lease.stopRenewing();
       spans.flush();
       try {
-        store.finishRun(runtime.runId, { status: status === 'ok' ? 'done' : status === 'error' ? 'failed' : 'cancelled', summary });
+        store.finishRun(runtime.runId, { status: STORED_STATUS[status], summary });
       } catch {
         // a full disk: the lease lapses, and `braid runs` shows the run interrupted, to be resumed
       }
