@@ -1,7 +1,8 @@
 import { join } from 'node:path';
-import { expect, test, vi } from 'vitest';
-import { openRunStore, type RunRow } from '../../src/index.js';
-import { REPOSITORY_ROOT, makeTempDirectory, runCli, stderrLines } from '../support/run-cli.js';
+import { expect, onTestFinished, test, vi } from 'vitest';
+import { z } from 'zod';
+import { createModel, openRunStore, resume, RunWaitingError, startRun, type Run, type RunRow } from '../../src/index.js';
+import { REPOSITORY_ROOT, makeTempDirectory, runCli, startCli, stderrLines } from '../support/run-cli.js';
 import { OPENAI_TEST_ENV, useSharedFakeProvider } from '../support/shared-fake-provider.js';
 
 const shared = useSharedFakeProvider();
@@ -149,4 +150,44 @@ test('braid run refuses a module without a workflow and input that does not fit,
   expect(badInput.code).toBe(2);
   expect(badInput.stderr).toMatch(/the input does not fit workflow refund/);
   expect(shared.server.stats().requests).toBe(0);
+});
+
+test('braid signal to a run whose session is still running stores the answer and waits for that session to end', async () => {
+  const env = environment();
+  const store = openRunStore(join(env.BRAID_HOME, 'runs.db'));
+  onTestFinished(() => store.close());
+  const model = createModel('openai:gpt-4.1-mini', { baseURL: shared.server.openaiBaseURL, env: OPENAI_TEST_ENV });
+  const options = { model, workflow: 'busy', input: {} };
+  // a program's run: one item waits for an approval while its sibling is still at work
+  let release = (): void => {};
+  const released = new Promise<void>((resolve) => (release = resolve));
+  const body = (run: Run) =>
+    run.parallel(['slow', 'approve'], async (name, item) =>
+      name === 'slow' ? released.then(() => 'done') : (await item.waitFor('approval', z.object({ approved: z.boolean() }))).approved ? 'approved' : 'refused',
+    );
+  const first = startRun(store, { ...options, runId: 'busy' });
+  const session = body(first).then(
+    () => first.finish(),
+    (error: unknown) => {
+      first.finish(error instanceof RunWaitingError ? 'waiting' : 'error');
+      return error;
+    },
+  );
+  await vi.waitFor(() => expect(store.getRun('busy')).toMatchObject({ status: 'running', waits: [{ name: 'approval' }] }));
+
+  const signalling = startCli(['signal', 'busy', 'approval', '{"approved": true}'], { env });
+  await vi.waitFor(() => expect(signalling.stderr()).toContain('run busy is running; it is resumed once this session of it ends'), { timeout: 30_000, interval: 50 });
+  expect(signalling.child.exitCode).toBeNull();
+  release();
+  expect(await session).toBeInstanceOf(RunWaitingError);
+  const ended = await signalling.result;
+  expect(ended.code).toBe(0);
+  expect(ended.stderr).toContain("run busy was started by a program, not the braid CLI; resume it there (resume(store, 'busy', …))");
+  // the program resumes it: the answer stored while it ran is there
+  const second = resume(store, 'busy', options);
+  expect(await body(second)).toEqual([
+    { ok: true, value: 'done' },
+    { ok: true, value: 'approved' },
+  ]);
+  second.finish();
 });
