@@ -53,6 +53,7 @@ export type { StepJournal, JournalEntry, ResponseCache } from './core/step-store
 
 // waits and signals
 export { signal, type SignalOptions, type SignalResult } from './store/signal.js';
+export type { WaitTable } from './store/wait-table.js';
 export type { WaitJournal, WaitKind, WaitRequest, WaitState, PendingWait, SignalOutcome, SignalRequest } from './core/wait-journal.js';
 
 // the timeline viewer

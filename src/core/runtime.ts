@@ -70,7 +70,7 @@ export interface Runtime extends Run {
   /** Every span so far, in the order they opened (none when `retainSpans` is off). */
   spans(): readonly Span[];
   summary(): RunSummary;
-  /** Ends the run's root span and returns the summary. */
+  /** Ends the run's root span with `status` (`'waiting'` when it stopped at waits: `RunWaitingError`) and returns the summary. */
   finish(status?: SpanStatus): RunSummary;
 }
 
