@@ -34,7 +34,8 @@ export function signalCommand(rerun: (argv: string[]) => Promise<void>): Command
     .addOption(new Option('--key <position>', 'the wait, when several of that name are pending (braid runs shows their keys)'))
     .addOption(new Option('--no-resume', 'only store the answer; braid resume (or the program) goes on later'))
     .addOption(new Option('--store <file>', 'the run journal database (default: in the braid data directory)'))
-    .addOption(new Option('--redis <url>', 'a distributed run: the answer goes to Redis and the item back on the queue').env('BRAID_REDIS_URL'))
+    // no BRAID_REDIS_URL fallback: a variable set for the batch commands must not send a local run's answer to Redis
+    .addOption(new Option('--redis <url>', 'a distributed item (<batch id>/<index>): the answer goes to Redis and the item back on the queue'))
     .addOption(new Option('--verbose', 'show stack traces on errors'))
     .addHelpText(
       'after',
