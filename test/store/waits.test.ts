@@ -148,6 +148,11 @@ test('several waits of one name in parallel items are answered one by one by key
   const body = (run: Run) => run.parallel(['a', 'b'], (order, item) => item.waitFor('approval', Approval, { prompt: `order ${order}` }));
   const first = await session(startRun(open(), { ...options(), runId: 'two' }), body);
   expect(first.status === 'waiting' && first.waits.map((wait) => wait.key)).toEqual(['/item[0]#0/approval#0', '/item[1]#0/approval#0']);
+  // what the CLI prints for them: one line each, naming the position to answer
+  expect(new RunWaitingError(first.status === 'waiting' ? first.waits : []).message.split('\n')).toEqual([
+    "run two waits for \"approval\" (order a): braid signal two approval '<json>' --key '/item[0]#0/approval#0'",
+    "run two waits for \"approval\" (order b): braid signal two approval '<json>' --key '/item[1]#0/approval#0'",
+  ]);
   const store = open();
   expect(() => signal(store, 'two', 'approval', { approved: true })).toThrow(/at 2 places.*\/item\[0\]#0\/approval#0, \/item\[1\]#0\/approval#0/);
   expect(signal(store, 'two', 'approval', { approved: false }, { key: '/item[1]#0/approval#0' })).toMatchObject({ delivered: 'answered' });
