@@ -3,7 +3,7 @@
 
 // the run and its patterns (methods of a Run)
 export { createRuntime, type Runtime, type RuntimeOptions } from './core/runtime.js';
-export type { Run, StepOptions, EffectOptions, EffectContext, GroupOptions, Link } from './core/run.js';
+export type { Run, StepOptions, EffectOptions, EffectContext, GroupOptions, Link, WaitOptions, SleepOptions } from './core/run.js';
 export type { StepValue } from './core/run-step.js';
 export { succeeded, type ParallelOptions, type ParallelItemOptions, type Settled } from './core/parallel.js';
 export type { RouteHandlers, RouteOptions, RouteResult, Routed } from './core/route.js';
@@ -50,6 +50,10 @@ export type { RunRow, RunStatus } from './store/runs-table.js';
 export { startRun, resume, type StartRunOptions } from './store/start-run.js';
 export type { StepJournal, JournalEntry, ResponseCache } from './core/step-store.js';
 
+// waits and signals
+export { signal, type SignalOptions, type SignalResult } from './store/signal.js';
+export type { WaitJournal, WaitKind, WaitRequest, WaitState, PendingWait, SignalOutcome, SignalRequest } from './core/wait-journal.js';
+
 // the timeline viewer
 export { startViewer, type Viewer, type ViewerOptions } from './viewer/start-viewer.js';
 
@@ -68,6 +72,9 @@ export {
   ChangedEffectError,
   RunIdentityError,
   RunBusyError,
+  RunWaitingError,
+  WaitTimeoutError,
+  InvalidSignalError,
 } from './core/errors.js';
 export { InvalidWorkflowInputError, InvalidWorkflowOutputError } from './core/batch-workflow-errors.js';
 export { LocalModelNotFoundError } from './providers/local/local-model-not-found-error.js';

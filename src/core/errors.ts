@@ -1,3 +1,5 @@
+import type { PendingWait } from './wait-journal.js';
+
 
 /** The root of every error braid throws on purpose. */
 export class BraidError extends Error {
@@ -122,6 +124,63 @@ export class RunBusyError extends InputError {
     super(`run ${runId} is running right now in ${holder}; wait for it to end (or stop it) before resuming it`);
     this.runId = runId;
   }
+}
+
+/**
+ * The run stopped at one or more waits (`run.waitFor`, `run.sleep`): everything before them is
+ * journaled, and a resume goes on from there once they are answered or due. Not a failure: a
+ * durable run ends its session with status `waiting` (the CLI exits 0 and says how to answer).
+ * Thrown through the workflow so that it unwinds; `parallel` lets the items that do not wait
+ * finish first, then throws one `RunWaitingError` with every item's waits.
+ */
+export class RunWaitingError extends BraidError {
+  override name = 'RunWaitingError';
+  readonly waits: readonly PendingWait[];
+  constructor(waits: readonly PendingWait[]) {
+    super(describeWaits(waits));
+    this.waits = waits;
+  }
+
+  /** One error for every wait of `errors`, in order: what a pattern with several branches throws. */
+  static merge(errors: readonly RunWaitingError[]): RunWaitingError {
+    return new RunWaitingError(errors.flatMap((error) => error.waits));
+  }
+}
+
+/** A `waitFor` reached its `timeoutMs` without an answer and declares no `default`. */
+export class WaitTimeoutError extends BraidError {
+  override name = 'WaitTimeoutError';
+  readonly key: string;
+  readonly waitName: string;
+  constructor(key: string, waitName: string, deadline: string) {
+    super(`no answer to "${waitName}" (${key}) by its deadline ${deadline}; give waitFor a default to go on without one`);
+    this.key = key;
+    this.waitName = waitName;
+  }
+}
+
+/** A signal's value does not fit the schema of the wait it targets: refused, and nothing changed. */
+export class InvalidSignalError extends InputError {
+  override name = 'InvalidSignalError';
+  readonly runId: string;
+  readonly key: string;
+  constructor(runId: string, key: string, problems: string, options: { cause: unknown }) {
+    super(`the answer does not fit what run ${runId} waits for at ${key}; nothing was changed:\n${problems}`, options);
+    this.runId = runId;
+    this.key = key;
+  }
+}
+
+function describeWaits(waits: readonly PendingWait[]): string {
+  if (waits.length === 0) return 'the run waits';
+  return waits
+    .map((wait) =>
+      wait.kind === 'sleep'
+        ? `run ${wait.runId} sleeps until ${wait.deadline ?? '?'} (${wait.key}); braid resume ${wait.runId} goes on once it is due`
+        : `run ${wait.runId} waits for "${wait.name}"${wait.prompt === undefined ? '' : ` (${wait.prompt})`}${wait.deadline === undefined ? '' : ` until ${wait.deadline}`}: ` +
+          `braid signal ${wait.runId} ${wait.name} '<json>'${wait.key.length > 0 && waits.filter((other) => other.name === wait.name).length > 1 ? ` --key '${wait.key}'` : ''}`,
+    )
+    .join('\n');
 }
 
 function describeCause(cause: unknown): string {

@@ -2,7 +2,7 @@ import type { LanguageModel } from 'ai';
 import type { z } from 'zod';
 import type { RetryPolicy } from './backoff.js';
 import type { CostBudget } from './cost-budget.js';
-import { cancellationError, CostLimitError, RunCancelledError } from './errors.js';
+import { cancellationError, CostLimitError, RunCancelledError, RunWaitingError } from './errors.js';
 import type { OutputEstimator } from './expected-output.js';
 import type { LimiterRegistry } from './limiter-registry.js';
 import { modelKeyOf } from './model-key.js';
@@ -144,6 +144,7 @@ async function journal(engine: StepEngine, key: string, span: { journalError?: s
 }
 
 export function statusOf(error: unknown): SpanStatus {
+  if (error instanceof RunWaitingError) return 'waiting';
   return error instanceof RunCancelledError || error instanceof CostLimitError ? 'cancelled' : 'error';
 }
 

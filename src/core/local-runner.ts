@@ -2,6 +2,7 @@ import type { BatchRunner, BatchRunOptions, BatchWorkflow } from './batch-workfl
 import { InvalidWorkflowInputError, InvalidWorkflowOutputError } from './batch-workflow-errors.js';
 import type { Settled } from './parallel.js';
 import type { Run } from './run.js';
+import { RunWaitingError } from './errors.js';
 
 export interface LocalRunnerOptions {
   /** Items running at once. The runtime's provider limiter, not this, paces the calls. @default 16 */
@@ -34,7 +35,7 @@ export function createLocalRunner(run: Run, { concurrency = 16 }: LocalRunnerOpt
           progress.completed += 1;
           return parsed.data;
         } catch (error) {
-          progress.failed += 1;
+          if (!(error instanceof RunWaitingError)) progress.failed += 1;
           throw error;
         } finally {
           onProgress?.({ ...progress });

@@ -1,5 +1,5 @@
 import pLimit from 'p-limit';
-import { cancellationError, RunCancelledError } from './errors.js';
+import { cancellationError, RunCancelledError, RunWaitingError } from './errors.js';
 import type { Run } from './run.js';
 
 /** One item's outcome: its value, or why it failed. The others are unaffected either way. */
@@ -25,6 +25,10 @@ export interface ParallelItemOptions<Item> extends ParallelOptions {
 /**
  * Runs `body` over every item concurrently, each in its own child scope named by its index, and
  * settles each one on its own. The run's `parallel` method.
+ *
+ * An item that stops at a wait (`waitFor`, `sleep`) stops alone: the others run to their end (and
+ * are journaled), then `parallel` throws one `RunWaitingError` with every item's waits, so the run
+ * suspends instead of going on with a missing result. On resume the finished items replay.
  */
 export async function parallel<Item, Result>(
   run: Run,
@@ -37,7 +41,7 @@ export async function parallel<Item, Result>(
   const stop = failFast ? new AbortController() : undefined;
   const extra = [signal, stop?.signal].filter((candidate) => candidate !== undefined);
   const itemSignal = extra.length === 0 ? undefined : extra.length === 1 ? extra[0] : AbortSignal.any(extra);
-  return Promise.all(
+  const settled = await Promise.all(
     items.map((item, index) =>
       limit(async (): Promise<Settled<Result>> => {
         // a cancelled run, or a failed fail-fast one, starts nothing new
@@ -50,12 +54,16 @@ export async function parallel<Item, Result>(
           const value = await run.group(`${name}[${index}]`, (itemRun) => body(item, itemRun, index), { signal: itemSignal, label: label?.(item, index) });
           return { ok: true, value };
         } catch (error) {
-          stop?.abort(error);
+          // a waiting item is not a failure: fail-fast siblings go on
+          if (!(error instanceof RunWaitingError)) stop?.abort(error);
           return { ok: false, error }; // one bad item must not sink the rest
         }
       }),
     ),
   );
+  const waiting = settled.flatMap((result) => (!result.ok && result.error instanceof RunWaitingError ? [result.error] : []));
+  if (waiting.length > 0) throw RunWaitingError.merge(waiting);
+  return settled;
 }
 
 /** The values of the items that succeeded, in input order. */

@@ -2,13 +2,14 @@ import { chain } from './chain.js';
 import { evaluateOptimize } from './evaluate-optimize.js';
 import { executeEffect, type EffectEngine } from './execute-effect.js';
 import { executeStep, statusOf, type StepEngine } from './execute-step.js';
+import { executeSleep, executeWait, type WaitEngine } from './execute-wait.js';
 import { orchestrate } from './orchestrate.js';
 import { parallel } from './parallel.js';
 import { route } from './route.js';
 import type { Link, Run } from './run.js';
 import { nextChildPath, type ScopePosition } from './scope.js';
 
-export type ScopeEngine = StepEngine & EffectEngine;
+export type ScopeEngine = StepEngine & EffectEngine & WaitEngine;
 
 /**
  * The `Run` at one position of a run: every method acts at this position, and every pattern hands
@@ -21,6 +22,8 @@ export function createRunScope(engine: ScopeEngine, position: ScopePosition): Ru
     path: position.path,
     step: (options) => executeStep(engine, position, options),
     effect: (name, run, options) => executeEffect(engine, position, name, run, options),
+    waitFor: (name, schema, options) => executeWait(engine, position, name, schema, options),
+    sleep: (ms, options) => executeSleep(engine, position, ms, options),
     async group(name, body, { signal, label } = {}) {
       const path = nextChildPath(position, name);
       const span = engine.spans.open({ kind: 'group', name, key: path, parentId: position.spanId, ...(label === undefined ? {} : { label }) });
@@ -31,8 +34,9 @@ export function createRunScope(engine: ScopeEngine, position: ScopePosition): Ru
         engine.spans.close(span, 'ok');
         return result;
       } catch (error) {
-        span.error = error instanceof Error ? error.message : String(error);
-        engine.spans.close(span, statusOf(error));
+        const status = statusOf(error);
+        if (status !== 'waiting') span.error = error instanceof Error ? error.message : String(error);
+        engine.spans.close(span, status);
         throw error;
       }
     },

@@ -47,6 +47,27 @@ export interface EffectOptions<Value> {
   key?: string;
 }
 
+export interface WaitOptions<Value> {
+  /**
+   * How long the wait may last, counted from the first time the run reached it (a resume does not
+   * restart it). Past it, the wait takes `default`, or fails with `WaitTimeoutError`. @default no deadline
+   */
+  timeoutMs?: number;
+  /** What to show whoever answers (in `braid runs`, the CLI's waiting line and the console). */
+  prompt?: string;
+  /** The answer the wait takes when `timeoutMs` passes without one. Without it, the wait fails. */
+  default?: Value;
+  /** Journal key; by default the wait's position in the workflow. */
+  key?: string;
+}
+
+export interface SleepOptions {
+  /** Names the sleep in traces and its journal key. @default 'sleep' */
+  name?: string;
+  /** Journal key; by default the sleep's position in the workflow. */
+  key?: string;
+}
+
 export interface GroupOptions {
   /** Also cancels this group (and only it), besides the run's own signal. */
   signal?: AbortSignal;
@@ -75,6 +96,34 @@ export interface Run {
    * result is journaled and replayed on resume instead of running again.
    */
   effect<Value>(name: string, run: (context: EffectContext) => Value | Promise<Value>, options?: EffectOptions<Value>): Promise<Value>;
+  /**
+   * Waits, durably, for an answer from outside the run: a person's approval, a webhook. The first
+   * time the run reaches the wait it records it (what for, the schema, the prompt, the deadline)
+   * and stops with a `RunWaitingError`: the process may end, and everything journaled stays. The
+   * answer comes from `signal(store, runId, name, value)` or `braid signal <run-id> <name> '<json>'`
+   * (checked against the schema, so a wrong shape is refused); a resume then replays the run up to
+   * the wait, which returns the answer. An answer sent before the wait is reached is kept for it.
+   * Needs a durable run (`startRun`, or a runtime with a `waits` journal).
+   *
+   * @throws {RunWaitingError} while no answer is there: let it propagate (the run's session ends `waiting`).
+   * @throws {WaitTimeoutError} once `timeoutMs` has passed without an answer, unless `default` is given.
+   * @example
+   * const Approval = z.object({ approved: z.boolean(), note: z.string().optional() });
+   * const { approved } = await run.waitFor('approval', Approval, { prompt: `Refund ${amount} USD to ${customer}?`, timeoutMs: 86_400_000, default: { approved: false } });
+   * if (approved) await run.effect('refund', () => payments.refund(order, amount));
+   */
+  waitFor<Schema extends z.ZodType>(name: string, schema: Schema, options?: WaitOptions<z.output<Schema>>): Promise<z.output<Schema>>;
+  /**
+   * Pauses the run, durably, for `ms`: the run stops with a `RunWaitingError` (status `waiting`
+   * until the due time) and goes on when resumed after it; a resume before it keeps waiting. The
+   * due time counts from the first time the run reached the sleep.
+   *
+   * @throws {RunWaitingError} until the sleep is due.
+   * @example
+   * await run.effect('send-reminder', () => mailer.send(reminder));
+   * await run.sleep(3 * 86_400_000); // three days, whatever happens to the process meanwhile
+   */
+  sleep(ms: number, options?: SleepOptions): Promise<void>;
   /** Runs `body` as a named part of the run (a child scope), for traces and journal keys. */
   group<T>(name: string, body: (run: Run) => Promise<T>, options?: GroupOptions): Promise<T>;
   /** Runs `body` over every item concurrently, each in its own scope `name[index]`, and settles each one on its own. */

@@ -32,6 +32,7 @@ const RuntimeOptionsShape = z.strictObject({
   runId: z.string().min(1).max(200).optional(),
   name: z.string().min(1).optional(),
   journal: anything.optional(),
+  waits: anything.optional(),
   cache: anything.optional(),
   strictResume: z.boolean().optional(),
 });

@@ -14,6 +14,7 @@ import { validateRuntimeOptions } from './runtime-options.js';
 import type { Span, SpanStatus } from './span.js';
 import { createSpanRecorder } from './span-recorder.js';
 import type { ResponseCache, StepJournal } from './step-store.js';
+import type { WaitJournal } from './wait-journal.js';
 
 /** Deadline of each attempt on the wire, unless a step or the runtime sets its own. */
 export const DEFAULT_TIMEOUT_MS = 60_000;
@@ -47,6 +48,8 @@ export interface RuntimeOptions {
   name?: string;
   /** Durable step and effect results: what a resume replays. */
   journal?: StepJournal;
+  /** Durable waits (`waitFor`, `sleep`) and their answers. `startRun` gives the store's. */
+  waits?: WaitJournal;
   /** Answers shared across runs, keyed by a hash of everything that shapes them. */
   cache?: ResponseCache;
   /**
@@ -92,6 +95,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     runId = randomUUID(),
     name = 'run',
     journal,
+    waits,
     cache,
     strictResume = false,
   } = options;
@@ -110,6 +114,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     journal: createRunJournalAccess({ runId, journal, cache, strictResume }),
     outputs: createOutputEstimator(),
     hasCache: cache !== undefined,
+    waits,
   };
   const root = spans.open({ kind: 'run', name, key: '' });
   const scope = createRunScope(engine, { spanId: root.id, path: '', signal, counters: new Map() });

@@ -7,10 +7,12 @@
  * - `step`: one typed LLM step; its children are its attempts.
  * - `attempt`: one request on the wire (or one replay from the cache or journal).
  * - `effect`: one side effect (a database write…), run once per run and position.
+ * - `wait`: a durable wait for a signal (`waitFor`) or a time (`sleep`).
  */
-export type SpanKind = 'run' | 'group' | 'step' | 'attempt' | 'effect';
+export type SpanKind = 'run' | 'group' | 'step' | 'attempt' | 'effect' | 'wait';
 
-export type SpanStatus = 'ok' | 'error' | 'cancelled';
+/** `waiting`: the span (and the run's session) stopped at a wait that has no answer yet. */
+export type SpanStatus = 'ok' | 'error' | 'cancelled' | 'waiting';
 
 export interface Span {
   id: string;
@@ -18,7 +20,7 @@ export interface Span {
   runId: string;
   kind: SpanKind;
   name: string;
-  /** On a step, effect or group: its position in the workflow, which keys it in the journal. */
+  /** On a step, effect, wait or group: its position in the workflow, which keys it in the journal. */
   key?: string;
   /** On a group: what it is about (a document's title, a query's first words), for the timeline. */
   label?: string;

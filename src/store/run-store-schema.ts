@@ -3,7 +3,7 @@ import { InputError } from '../core/errors.js';
 import { inWriteTransaction } from './in-write-transaction.js';
 
 /** Bumped when the schema changes; a file from a newer braid is refused rather than misread. */
-const SCHEMA_VERSION = 2;
+const SCHEMA_VERSION = 3;
 
 /**
  * Creates the tables on first use. The version check runs under the write lock, so two processes
@@ -21,7 +21,10 @@ export function prepareRunStoreSchema(database: DatabaseSync, file: string): voi
       );
     }
     if (version === 0) database.exec(SCHEMA_SQL);
-    else database.exec(MIGRATE_V1_TO_V2);
+    else {
+      if (version < 2) database.exec(MIGRATE_V1_TO_V2);
+      database.exec(MIGRATE_V2_TO_V3);
+    }
     database.exec(`PRAGMA user_version = ${SCHEMA_VERSION}`);
   });
 }
@@ -59,6 +62,45 @@ const RUNS_TABLE = `
   CREATE INDEX runs_by_start ON runs (started_at);`;
 
 /**
+ * `waits`: one row per (run, position) a run has reached `waitFor` or `sleep` at; its answer,
+ * once there, is what every later session of the run gets back at that position.
+ * `early_signals`: answers sent before the run reached a wait of their name (or at their key),
+ * kept until it does; the wait then takes the first one its schema accepts.
+ */
+const WAIT_TABLES = `
+  CREATE TABLE waits (
+    run_id TEXT NOT NULL,
+    key TEXT NOT NULL,
+    name TEXT NOT NULL,
+    kind TEXT NOT NULL CHECK (kind IN ('signal', 'sleep')),
+    state TEXT NOT NULL CHECK (state IN ('pending', 'answered', 'timed-out')),
+    -- the answer's shape as JSON Schema: what a signal is checked against
+    schema_json TEXT,
+    prompt TEXT,
+    -- set once, when the run first reaches the wait: a resume never restarts the clock
+    deadline INTEGER,
+    reached_at INTEGER NOT NULL,
+    answer_json TEXT,
+    answered_at INTEGER,
+    answered_by TEXT CHECK (answered_by IN ('signal', 'deadline')),
+    -- why an answer sent early (or stored before the schema changed) was refused
+    refused_answer TEXT,
+    PRIMARY KEY (run_id, key)
+  );
+  CREATE INDEX waits_pending ON waits (run_id, state, name);
+
+  CREATE TABLE early_signals (
+    sequence INTEGER PRIMARY KEY,
+    run_id TEXT NOT NULL,
+    name TEXT NOT NULL,
+    -- the position it is for; NULL: the first wait of its name the run reaches
+    key TEXT,
+    value_json TEXT NOT NULL,
+    sent_at INTEGER NOT NULL
+  );
+  CREATE INDEX early_signals_by_run ON early_signals (run_id, name);`;
+
+/**
  * Times are epoch milliseconds. `steps` and `spans` carry no foreign key to `runs`: a runtime may
  * journal steps for a run id the runs table never heard of (a library user with only a journal).
  */
@@ -91,6 +133,8 @@ const SCHEMA_SQL = `
   );
   CREATE INDEX spans_by_run ON spans (run_id);
   CREATE UNIQUE INDEX spans_by_id ON spans (run_id, span_id);
+
+  ${WAIT_TABLES}
 `;
 
 /** Version 1 → 2: run identity, leases and the waiting status; journal input hashes; span ids. */
@@ -107,3 +151,6 @@ const MIGRATE_V1_TO_V2 = `
   ALTER TABLE spans ADD COLUMN span_id TEXT;
   CREATE UNIQUE INDEX spans_by_id ON spans (run_id, span_id);
 `;
+
+/** Version 2 → 3: durable waits and the answers kept for them. */
+const MIGRATE_V2_TO_V3 = WAIT_TABLES;

@@ -5,6 +5,7 @@ import { openSqlite } from './open-sqlite.js';
 import { createRunJournal } from './run-journal.js';
 import { prepareRunStoreSchema } from './run-store-schema.js';
 import { createRunsTable, type RunsTable } from './runs-table.js';
+import { createWaitTable, type WaitTable } from './wait-table.js';
 
 export interface RunStoreOptions {
   /**
@@ -23,6 +24,8 @@ export interface RunStoreOptions {
 export interface RunStore extends RunsTable {
   /** Durable when `write` returns; survives the process being killed. */
   readonly journal: StepJournal;
+  /** The runs' durable waits and their answers; `signal(store, …)` delivers to it. */
+  readonly waits: WaitTable;
   /** A view of the shared response cache that ignores (and deletes) entries older than `ttlMs`. */
   responseCache(options?: ResponseCacheOptions): ResponseCache;
   /** Closes the database. Calling it again does nothing. */
@@ -49,11 +52,13 @@ export function openRunStore(file: string = defaultStorePath(), { busyTimeoutMs 
   });
 
   const clock = { now };
-  const runs = createRunsTable(database, clock);
+  const waits = createWaitTable(database, clock);
+  const runs = createRunsTable(database, { now, pendingWaits: (runId) => waits.pending(runId) });
   let isClosed = false;
   return {
     ...runs,
     journal: createRunJournal(database, clock),
+    waits,
     responseCache: (options) => createResponseCache(database, clock, options),
     close() {
       if (isClosed) return;

@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { InputError, RunBusyError, RunIdentityError } from '../core/errors.js';
 import type { RunSummary } from '../core/run-summary.js';
 import type { Span } from '../core/span.js';
+import type { PendingWait } from '../core/wait-journal.js';
 import { describeIdentityDifferences, identityParts, type RunIdentity } from './run-identity.js';
 import { inWriteTransaction } from './in-write-transaction.js';
 
@@ -32,6 +33,11 @@ export interface RunRow {
   model: string;
   /** The argv that re-runs (resumes) it. */
   command: string[];
+  /**
+   * The waits it is stopped at, in the order it reached them: what it waits for, the answer's
+   * JSON Schema, the prompt, the deadline. Empty unless it waits (or a branch of a running run does).
+   */
+  waits: PendingWait[];
 }
 
 export interface ClaimRunOptions {
@@ -56,6 +62,7 @@ export interface RunLease {
 }
 
 export interface FinishRunOptions {
+  /** `waiting`: the run stopped at waits (`waitFor`, `sleep`); a signal or `braid resume` goes on. */
   status: 'done' | 'failed' | 'cancelled' | 'waiting';
   /** The summary of this session; a resumed run adds it to what earlier sessions spent. */
   summary: RunSummary;
@@ -110,8 +117,11 @@ type RunRecord = z.infer<typeof RunRecord>;
 const Command = z.array(z.string());
 const IdentityParts = z.record(z.string(), z.string());
 
-/** The runs and spans tables of the store. */
-export function createRunsTable(database: DatabaseSync, { now }: { now: () => number }): RunsTable {
+/** The runs and spans tables of the store; `pendingWaits` reads a run's waits for its row. */
+export function createRunsTable(
+  database: DatabaseSync,
+  { now, pendingWaits }: { now: () => number; pendingWaits: (runId: string) => PendingWait[] },
+): RunsTable {
   const thisHost = hostname();
   const statements = {
     insertRun: database.prepare(`
@@ -201,12 +211,12 @@ export function createRunsTable(database: DatabaseSync, { now }: { now: () => nu
     },
 
     listRuns({ limit = 50 } = {}) {
-      return statements.listRuns.all(limit).map((row) => toRunRow(RunRecord.parse(row), isHeld));
+      return statements.listRuns.all(limit).map((row) => toRunRow(RunRecord.parse(row), isHeld, pendingWaits));
     },
 
     getRun(runId) {
       const record = readRecord(runId);
-      return record ? toRunRow(record, isHeld) : undefined;
+      return record ? toRunRow(record, isHeld, pendingWaits) : undefined;
     },
 
     runSpans(runId) {
@@ -216,7 +226,7 @@ export function createRunsTable(database: DatabaseSync, { now }: { now: () => nu
   };
 }
 
-function toRunRow(record: RunRecord, isHeld: (record: RunRecord) => boolean): RunRow {
+function toRunRow(record: RunRecord, isHeld: (record: RunRecord) => boolean, pendingWaits: (runId: string) => PendingWait[]): RunRow {
   const isInterrupted = record.status === 'running' && !isHeld(record);
   return {
     id: record.id,
@@ -231,6 +241,8 @@ function toRunRow(record: RunRecord, isHeld: (record: RunRecord) => boolean): Ru
     costUsd: record.costUsd,
     model: record.model,
     command: Command.parse(JSON.parse(record.commandJson)),
+    // an ended run may hold the pending wait it failed beside (a sibling's error): it waits for nothing
+    waits: record.status === 'running' || record.status === 'waiting' ? pendingWaits(record.id) : [],
   };
 }
 

@@ -7,7 +7,7 @@ import type { RunStore } from './run-store.js';
 /** How long `cache: true` answers stay valid: a week. */
 export const DEFAULT_CACHE_TTL_MS = 7 * 24 * 3_600_000;
 
-export interface StartRunOptions extends Omit<RuntimeOptions, 'journal' | 'cache' | 'runId' | 'name'> {
+export interface StartRunOptions extends Omit<RuntimeOptions, 'journal' | 'waits' | 'cache' | 'runId' | 'name'> {
   /** The workflow's name: a run id reused by another workflow is refused. Also names the root span. */
   workflow: string;
   /**
@@ -56,12 +56,16 @@ export function resume(store: RunStore, runId: string, options: Omit<StartRunOpt
   return openStoredRun(store, { ...options, runId }, true);
 }
 
+/** How a session's end is recorded in the runs table. */
+const STORED_STATUS = { ok: 'done', error: 'failed', cancelled: 'cancelled', waiting: 'waiting' } as const;
+
 function openStoredRun(store: RunStore, options: StartRunOptions, mustExist: boolean): Runtime {
   const { workflow, input = {}, cache = false, command = [], modelName, stepsTotal, onSpan, ...runtimeOptions } = options;
   const runtime = createRuntime({
     ...runtimeOptions,
     name: workflow,
     journal: store.journal,
+    waits: store.waits,
     cache: cache === false ? undefined : store.responseCache({ ttlMs: cache === true ? DEFAULT_CACHE_TTL_MS : cache.ttlMs }),
     onSpan: (span) => {
       try {
@@ -86,7 +90,7 @@ function openStoredRun(store: RunStore, options: StartRunOptions, mustExist: boo
       const summary = runtime.finish(status);
       lease.stopRenewing();
       try {
-        store.finishRun(runtime.runId, { status: status === 'ok' ? 'done' : status === 'error' ? 'failed' : 'cancelled', summary });
+        store.finishRun(runtime.runId, { status: STORED_STATUS[status], summary });
       } catch {
         // a full disk: the lease lapses, and `braid runs` shows the run interrupted, to be resumed
       }
