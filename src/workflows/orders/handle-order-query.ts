@@ -1,10 +1,12 @@
 import { z } from 'zod';
-import { InputError } from '../../core/errors.js';
+import { InputError, RunWaitingError } from '../../core/errors.js';
 import type { Run } from '../../core/run.js';
 import { checkReply, type ReplyFacts, type ReplyProblems } from './check-reply.js';
 import { Customer, productNameKey, type OrderStore } from './order-store.js';
 import { TASK_FIELD_NAMES, type OrderTask } from './order-tasks.js';
-import { runOrderTask, WorkerResult } from './order-workers.js';
+import { ApprovalDecision, awaitingApprovalResult, describeApprovalRequest, rejectedResult, type ApprovalRule } from './order-approval.js';
+import { OrderApprovalPendingError } from './order-approval-pending-error.js';
+import { reviewOrderTask, ReviewedTask, runOrderTask, WorkerResult, type WorkerScope } from './order-workers.js';
 import { planOrderTasks, type PlanItem } from './plan-order-tasks.js';
 
 export interface HandleOrderQueryOptions {
@@ -22,6 +24,15 @@ export interface HandleOrderQueryOptions {
    * @default 1
    */
   replyRepairs?: number;
+  /**
+   * Which writes wait for a person's approval before they are made (`approveOver(150)`: returns of
+   * products over $150 and anything on a disputed invoice). A write that needs it waits, durably, at
+   * `run.waitFor('approval', ApprovalDecision)` in its task's scope; the other tasks run, a reply
+   * saying what waits is written, and `OrderApprovalPendingError` (a `RunWaitingError`) ends the
+   * session. Answered and resumed, an approved write is made and a rejected one is reported as `rejected`.
+   * Needs a durable run (`startRun`). @default no write waits
+   */
+  requiresApproval?: ApprovalRule;
 }
 
 /** What became of one planned task: a worker's result, or why no worker ran it. */
@@ -61,7 +72,7 @@ export interface HandledOrderQuery {
 const SYNTHESIZER_INSTRUCTIONS = [
   'You write one reply to the customer from the results of the back-office tasks below.',
   'State only facts that appear in the results: never an id, number, amount, date or status they do not hold. Name every RMA, case, order and invoice number the results give.',
-  'Each result is tagged: [done] it happened; [not_found] say it was not found and ask the customer to check the detail; [refused] the record is not on this customer\'s account: say you cannot act on it for them; [declined] the shop\'s policy does not allow it: explain the policy; [needs_info] ask for the missing detail; [duplicate] the request was already made in this message; [rejected] it was reviewed and not approved; [failed] it could not be done now.',
+  'Each result is tagged: [done] it happened; [not_found] say it was not found and ask the customer to check the detail; [refused] the record is not on this customer\'s account: say you cannot act on it for them; [declined] the shop\'s policy does not allow it: explain the policy; [needs_info] ask for the missing detail; [duplicate] the request was already made in this message; [awaiting_approval] it waits for approval by the support team, and the customer will hear once it is decided: never say it is approved; [rejected] it was reviewed and not approved: say so plainly; [failed] it could not be done now.',
 ].join('\n');
 
 /**
@@ -81,7 +92,7 @@ export async function handleOrderQuery(
   run: Run,
   message: string,
   store: OrderStore,
-  { customerId, replyRepairs = 1 }: HandleOrderQueryOptions = {},
+  { customerId, replyRepairs = 1, requiresApproval }: HandleOrderQueryOptions = {},
 ): Promise<HandledOrderQuery> {
   return run.group('orchestrate', async (orchestrateRun) => {
     const items = capWrites((await planOrderTasks(orchestrateRun, message)).items);
@@ -92,15 +103,32 @@ export async function handleOrderQuery(
     });
     const scopeCustomer = customer === null ? undefined : { id: customer.id, name: customer.name };
 
+    // a write that waits for approval is an outcome here, not a stopped item: the others' results and a reply come first
+    const waits: (RunWaitingError | undefined)[] = [];
     const settled = await orchestrateRun.parallel(
       items,
-      async (item, taskRun): Promise<OrderOutcome> => {
+      async (item, taskRun, index): Promise<OrderOutcome> => {
         if (item.status !== 'ready') return notRun(item);
-        const task = item.task;
-        return taskRun.effect('act', ({ idempotencyKey }) => runOrderTask(task, store, { customer: scopeCustomer, idempotencyKey }), {
-          input: { task, customer: scopeCustomer ?? null },
-          schema: WorkerResult,
+        const scope = { customer: scopeCustomer };
+        if (!requiresApproval) return act(taskRun, item.task, store, scope);
+        const reviewed = await taskRun.effect('review', () => reviewOrderTask(item.task, store, scopeCustomer), {
+          input: { task: item.task, customer: scopeCustomer ?? null },
+          schema: ReviewedTask,
         });
+        if (reviewed.status !== 'ready') return reviewed; // a read, a refusal: nothing to approve
+        const reason = requiresApproval(reviewed.write);
+        if (reason !== undefined) {
+          let decision: ApprovalDecision;
+          try {
+            decision = await taskRun.waitFor('approval', ApprovalDecision, { prompt: describeApprovalRequest(reviewed.write, reason) });
+          } catch (error) {
+            if (!(error instanceof RunWaitingError)) throw error;
+            waits[index] = error;
+            return awaitingApprovalResult(reviewed.write, reason);
+          }
+          if (!decision.approved) return rejectedResult(reviewed.write, decision);
+        }
+        return act(taskRun, item.task, store, scope); // checks everything again inside its transaction
       },
       { name: 'task', label: (item) => String(item.task.query_type ?? 'task') },
     );
@@ -108,10 +136,27 @@ export async function handleOrderQuery(
       outcome.ok ? outcome.value : { status: 'failed', task: items[index]!.task, summary: `The task could not run: ${errorText(outcome.error)}` },
     );
 
+    const tasks = results.map((result) => result.task);
+    const pending = waits.filter((wait): wait is RunWaitingError => wait !== undefined);
+    if (pending.length > 0) {
+      // its own scope: once every wait is answered, the final reply is a new step, not this one changed
+      const { response, replyCheck } = await orchestrateRun.group('acknowledge', (acknowledgeRun) =>
+        writeCheckedReply(acknowledgeRun, { message, customer, results, replyRepairs }),
+      );
+      throw new OrderApprovalPendingError(RunWaitingError.merge(pending).waits, { customer, tasks, results, response, replyCheck });
+    }
     const { response, replyCheck } = await orchestrateRun.group('synthesize', (synthesizeRun) =>
       writeCheckedReply(synthesizeRun, { message, customer, results, replyRepairs }),
     );
-    return { customer, tasks: results.map((result) => result.task), results, response, replyCheck };
+    return { customer, tasks, results, response, replyCheck };
+  });
+}
+
+/** The task's write (or read), as an effect: journaled, and made under the run's idempotency key, so it happens once. */
+function act(run: Run, task: OrderTask, store: OrderStore, scope: WorkerScope): Promise<WorkerResult> {
+  return run.effect('act', ({ idempotencyKey }) => runOrderTask(task, store, { ...scope, idempotencyKey }), {
+    input: { task, customer: scope.customer ?? null },
+    schema: WorkerResult,
   });
 }
 

@@ -34,11 +34,12 @@ const Summary = z.string().describe('one factual sentence built from the databas
  * - `refused`: the record is another customer's (or, for a return, none of the customer's orders holds the product);
  * - `declined`: the shop's policy says no (a gift card cannot be returned): a correct answer, not a failure;
  * - `needs_info`: the message lacks what the task needs (an id); the reply asks for it;
+ * - `awaiting_approval`: the write waits for a person's approval (`requiresApproval`); the run waits with it;
  * - `rejected`: the write waited for approval and the approver said no;
  * - `failed`: it could not run (the database was locked, a bug).
  * Nothing is written unless the status is `done`.
  */
-export const NOT_ACTED_STATUSES = ['not_found', 'refused', 'declined', 'needs_info', 'rejected', 'failed'] as const;
+export const NOT_ACTED_STATUSES = ['not_found', 'refused', 'declined', 'needs_info', 'awaiting_approval', 'rejected', 'failed'] as const;
 export type NotActedStatus = (typeof NOT_ACTED_STATUSES)[number];
 
 function workerResultSchema<Task extends z.ZodType, Data extends z.ZodType>(task: Task, data: Data) {
