@@ -4,7 +4,9 @@ import { faqCommand } from './commands/faq-command.js';
 import { orchestrateCommand } from './commands/orchestrate-command.js';
 import { resumeCommand } from './commands/resume-command.js';
 import { routeCommand } from './commands/route-command.js';
+import { runCommand } from './commands/run-command.js';
 import { runsCommand } from './commands/runs-command.js';
+import { signalCommand } from './commands/signal-command.js';
 import { viewCommand } from './commands/view-command.js';
 import { workerCommand } from './commands/worker-command.js';
 
@@ -21,9 +23,11 @@ export function createProgram(): Command {
     .addCommand(routeCommand())
     .addCommand(orchestrateCommand())
     .addCommand(evalCommand())
+    .addCommand(runCommand())
     .addCommand(runsCommand())
     .addCommand(resumeCommand('resume', rerun))
     .addCommand(resumeCommand('retry', rerun))
+    .addCommand(signalCommand(rerun))
     .addCommand(viewCommand())
     .addCommand(workerCommand())
     .addHelpText(
@@ -33,7 +37,9 @@ Examples:
   $ braid faq                                  # FAQ over the bundled samples, embedded local model
   $ braid route "I was charged twice" --json
   $ braid orchestrate "Where is order A-12345?"
+  $ braid run ./refund.js '{"order": "A-1"}'    # your own workflow module, as a durable run
   $ braid runs                                 # runs in the journal; braid resume <id> continues one
+  $ braid signal <run-id> approval '{"approved": true}'   # answer a waiting run, and resume it
   $ braid view                                 # the latest run as a timeline in the browser
   $ braid worker --redis redis://10.0.0.5:6379 # serve distributed batches (faq/route --redis)
 

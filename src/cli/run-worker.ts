@@ -63,6 +63,11 @@ async function serve(flags: WorkerFlags): Promise<number> {
         process.stderr.write(`braid: job ${event.jobId} failed (attempt ${event.attemptsMade} of ${event.attempts}, ${retry}): ${event.error}\n`);
       } else if (event.type === 'handed-back') {
         process.stderr.write(`braid: handed job ${event.jobId} back to the queue\n`);
+      } else if (event.type === 'waiting') {
+        for (const wait of event.waits) {
+          const what = wait.kind === 'sleep' ? `sleeps until ${wait.deadline ?? '?'}` : `waits for "${wait.name}": braid signal ${wait.runId} ${wait.name} '<json>' --redis <url>`;
+          process.stderr.write(`braid: job ${event.jobId} parked, ${what}\n`);
+        }
       } else if (flags.verbose) {
         process.stderr.write(`braid: job ${event.jobId} done\n`);
       }

@@ -1,3 +1,4 @@
+import { RunWaitingError } from '../core/errors.js';
 import type { RunSummary } from '../core/run-summary.js';
 import type { EngineFlags } from './engine-flags.js';
 import { EXIT } from './exit-codes.js';
@@ -14,7 +15,8 @@ export interface CliRunContext extends CliRuntime {
 /**
  * The life of one CLI run: opens the runtime, shows progress, turns Ctrl-C into a clean
  * cancellation that reports what finished, prints errors as one line, and closes everything.
- * Returns the exit code.
+ * A run that stops at waits (`RunWaitingError`) ends its session `waiting`, exit code 0, with one
+ * line per wait on stderr saying what it waits for and how to answer. Returns the exit code.
  */
 export async function withCliRun(flags: EngineFlags, identity: CliRunIdentity, body: (context: CliRunContext) => Promise<number>): Promise<number> {
   const controller = new AbortController();
@@ -31,6 +33,7 @@ export async function withCliRun(flags: EngineFlags, identity: CliRunIdentity, b
   const progress = createProgress({ enabled: isInteractive && process.stderr.isTTY === true, label: identity.workflow });
   let cli: CliRuntime | undefined;
   let code: number = EXIT.failed;
+  let isWaiting = false;
   try {
     cli = await openCliRuntime(flags, { identity, signal: controller.signal, onSpan: progress.onSpan });
     process.stderr.write(`braid: run ${cli.braid.runId} (${cli.modelSpec})\n`);
@@ -58,6 +61,13 @@ export async function withCliRun(flags: EngineFlags, identity: CliRunIdentity, b
     return code;
   } catch (error) {
     progress.stop();
+    if (error instanceof RunWaitingError && !controller.signal.aborted) {
+      // not a failure: everything up to the waits is journaled, and an answer (or the due time) goes on from there
+      isWaiting = true;
+      for (const line of error.message.split('\n')) process.stderr.write(`braid: ${line}\n`);
+      code = EXIT.ok;
+      return code;
+    }
     code = reportError(error, { verbose: flags.verbose });
     if (cli && exitCodeOf(error) !== EXIT.usage) process.stderr.write(`braid: ${describeFinished(cli.braid.summary())}\n`);
     return code;
@@ -65,10 +75,10 @@ export async function withCliRun(flags: EngineFlags, identity: CliRunIdentity, b
     process.off('SIGINT', onInterrupt);
     if (cli) {
       // the run's row says how it ended: done, failed (some items, or the run) or cancelled
-      cli.braid.finish(controller.signal.aborted ? 'cancelled' : code === EXIT.ok ? 'ok' : 'error');
+      cli.braid.finish(isWaiting ? 'waiting' : controller.signal.aborted ? 'cancelled' : code === EXIT.ok ? 'ok' : 'error');
       try {
         // the planned total was an estimate (questions may be topped up): a finished run did them all
-        const finished = code === EXIT.ok && !controller.signal.aborted ? cli.store.getRun(cli.braid.runId) : undefined;
+        const finished = code === EXIT.ok && !isWaiting && !controller.signal.aborted ? cli.store.getRun(cli.braid.runId) : undefined;
         if (finished) cli.store.setStepsTotal(finished.id, finished.stepsDone);
       } catch {
         // a full disk: the results are printed; the row catches up on the next run that can write

@@ -1,3 +1,4 @@
+import { describeWait } from './describe-wait.js';
 import type { PendingWait } from './wait-journal.js';
 
 
@@ -137,7 +138,7 @@ export class RunWaitingError extends BraidError {
   override name = 'RunWaitingError';
   readonly waits: readonly PendingWait[];
   constructor(waits: readonly PendingWait[]) {
-    super(describeWaits(waits));
+    super(waits.length === 0 ? 'the run waits' : waits.map((wait) => describeWait(wait, { isKeyNeeded: waits.filter((other) => other.name === wait.name).length > 1 })).join('\n'));
     this.waits = waits;
   }
 
@@ -171,17 +172,6 @@ export class InvalidSignalError extends InputError {
   }
 }
 
-function describeWaits(waits: readonly PendingWait[]): string {
-  if (waits.length === 0) return 'the run waits';
-  return waits
-    .map((wait) =>
-      wait.kind === 'sleep'
-        ? `run ${wait.runId} sleeps until ${wait.deadline ?? '?'} (${wait.key}); braid resume ${wait.runId} goes on once it is due`
-        : `run ${wait.runId} waits for "${wait.name}"${wait.prompt === undefined ? '' : ` (${wait.prompt})`}${wait.deadline === undefined ? '' : ` until ${wait.deadline}`}: ` +
-          `braid signal ${wait.runId} ${wait.name} '<json>'${wait.key.length > 0 && waits.filter((other) => other.name === wait.name).length > 1 ? ` --key '${wait.key}'` : ''}`,
-    )
-    .join('\n');
-}
 
 function describeCause(cause: unknown): string {
   const text = cause instanceof Error ? cause.message : String(cause);

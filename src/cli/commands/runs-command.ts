@@ -1,6 +1,7 @@
 import { Command, Option } from 'commander';
 import { defaultStorePath } from '../../store/default-store-path.js';
 import { openRunStore } from '../../store/run-store.js';
+import { describeWait } from '../../core/describe-wait.js';
 import type { RunRow } from '../../store/runs-table.js';
 import { EXIT } from '../exit-codes.js';
 
@@ -13,7 +14,7 @@ interface RunsFlags {
 
 export function runsCommand(): Command {
   return new Command('runs')
-    .description('list runs from the journal: id, workflow, status, start, steps done/total, tokens, cost')
+    .description('list runs from the journal: id, workflow, status, start, steps done/total, tokens, cost; what waiting runs wait for')
     .argument('[run-id]', 'show one run, with its failed steps')
     .addOption(new Option('--json', 'print JSON'))
     .addOption(new Option('--store <file>', 'the run journal database (default: in the braid data directory)'))
@@ -76,5 +77,16 @@ function formatRunsTable(runs: readonly RunRow[]): string {
   const header = ['RUN', 'WORKFLOW', 'STATUS', 'STARTED', 'STEPS', 'TOKENS', 'COST'];
   const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column]!.length)));
   const line = (cells: string[]) => cells.map((cell, column) => cell.padEnd(widths[column]!)).join('  ').trimEnd();
-  return `${[line(header), ...rows.map(line)].join('\n')}\n`;
+  // under each waiting run: what it waits for, and how to answer
+  const lines = runs.flatMap((run, index) => [line(rows[index]!), ...describeWaits(run).map((text) => `  ${text}`)]);
+  return `${[line(header), ...lines].join('\n')}\n`;
+}
+
+function describeWaits(run: RunRow): string[] {
+  if (run.status === 'waiting' && run.waits.length === 0) return [`answered; braid resume ${run.id} goes on`];
+  return run.waits.flatMap((wait) => {
+    const isKeyNeeded = run.waits.filter((other) => other.name === wait.name).length > 1;
+    const refused = wait.refusedAnswer === undefined ? [] : [`  (${wait.refusedAnswer.replace(/\s+/g, ' ')})`];
+    return [`${describeWait(wait, { isKeyNeeded })}`, ...refused];
+  });
 }
