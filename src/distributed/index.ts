@@ -3,6 +3,8 @@
 export { createRedisLimiterRegistry, type RedisLimiterRegistryOptions } from './redis-limiter-registry.js';
 export { createRedisRateLimiter, type RedisRateLimiterOptions } from './redis-rate-limiter.js';
 export { createRedisStepJournal, type RedisStepJournal, type RedisStepJournalOptions } from './redis-step-journal.js';
+export { createRedisWaitJournal, type RedisWaitJournalOptions } from './redis-wait-journal.js';
+export { signalDistributedRun, type SignalDistributedRunOptions, type DistributedSignalResult } from './signal-distributed-run.js';
 export { startWorker, type StartWorkerOptions, type DistributedWorker, type WorkerEvent } from './start-worker.js';
 export { runDistributed, type RunDistributedOptions, type DistributedRun, type BatchProgress, type ItemOutcome } from './run-distributed.js';
 export { readBatchStatus, type BatchStatus, type FailedItem } from './read-batch-status.js';

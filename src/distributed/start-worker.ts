@@ -1,22 +1,25 @@
 import { hostname } from 'node:os';
 import type { LanguageModel } from 'ai';
-import { UnrecoverableError, WaitingError, Worker, type Job } from 'bullmq';
+import { DelayedError, UnrecoverableError, WaitingError, Worker, type Job } from 'bullmq';
 import { Redis } from 'ioredis';
 import { z } from 'zod';
 import type { AnyBatchWorkflow } from '../core/batch-workflow.js';
 import { InvalidWorkflowInputError } from '../core/batch-workflow-errors.js';
 import type { RetryPolicy } from '../core/backoff.js';
-import { RunCancelledError } from '../core/errors.js';
+import { RunCancelledError, RunWaitingError } from '../core/errors.js';
+import type { PendingWait } from '../core/wait-journal.js';
 import type { LimiterRegistry, LimitsSetting } from '../core/limiter-registry.js';
 import { createModel } from '../providers/create-model.js';
 import { builtInWorkflows } from '../workflows/built-in-workflows.js';
 import { InputError } from '../core/errors.js';
-import { BATCHES_QUEUE, DEFAULT_QUEUE_PREFIX, ITEMS_QUEUE } from './batch-keys.js';
+import { BATCHES_QUEUE, DEFAULT_QUEUE_PREFIX, ITEMS_QUEUE, itemRunId } from './batch-keys.js';
 import { UnknownWorkflowError } from './distributed-errors.js';
 import { ItemJobData, type BatchJobResult, type ItemJobResult } from './job-payloads.js';
 import { redisOptionsFromUrl } from './redis-connection-options.js';
 import { createRedisLimiterRegistry } from './redis-limiter-registry.js';
 import { createRedisStepJournal } from './redis-step-journal.js';
+import { createRedisWaitJournal } from './redis-wait-journal.js';
+import { parkWaitingItem } from './park-waiting-item.js';
 import { runItem } from './run-item.js';
 
 export interface StartWorkerOptions {
@@ -69,6 +72,8 @@ export type WorkerEvent =
   /** `attemptsMade` of `attempts`: fewer means BullMQ retries it after its backoff. */
   | { type: 'failed'; jobId: string; error: string; attemptsMade: number; attempts: number }
   | { type: 'handed-back'; jobId: string }
+  /** The item stopped at waits: its job is parked (delayed) until a signal or its earliest deadline. */
+  | { type: 'waiting'; jobId: string; waits: readonly PendingWait[] }
   | { type: 'error'; error: unknown };
 
 export interface DistributedWorker {
@@ -122,6 +127,7 @@ export function startWorker({
   redis.on('error', reportError);
   const sharedLimiters = limiters ?? createRedisLimiterRegistry({ connection: redis, limits, leaseTtlMs, onError: reportError });
   const journal = createRedisStepJournal({ connection: redis, ttlMs: journalTtlMs });
+  const waits = createRedisWaitJournal({ connection: redis, ttlMs: journalTtlMs });
   const handBackController = new AbortController();
 
   // three parameters: BullMQ passes the job's AbortSignal only to processors that declare it
@@ -131,8 +137,14 @@ export function startWorker({
     if (!parsed.success) throw new UnrecoverableError(`not a braid item job: ${z.prettifyError(parsed.error)}`);
     const signal = jobSignal ? AbortSignal.any([jobSignal, handBackController.signal]) : handBackController.signal;
     try {
-      return await runItem(parsed.data, { workflows: registry, model: languageModel, limiters: sharedLimiters, journal, signal, timeoutMs, retry });
+      return await runItem(parsed.data, { workflows: registry, model: languageModel, limiters: sharedLimiters, journal, waits, signal, timeoutMs, retry });
     } catch (error) {
+      if (error instanceof RunWaitingError && !handBackController.signal.aborted && token !== undefined) {
+        // the item frees this worker: parked until a signal (or its deadline) puts it back for any worker
+        await parkWaitingItem(job, token, itemRunId(parsed.data.batchId, parsed.data.index), error, waits);
+        onEvent({ type: 'waiting', jobId: String(job.id), waits: error.waits });
+        throw new DelayedError(); // tells BullMQ the job is parked, not failed
+      }
       if (handBackController.signal.aborted && token !== undefined) {
         await job.moveToWait(token);
         onEvent({ type: 'handed-back', jobId: String(job.id) });
