@@ -185,6 +185,7 @@ test('runs are listed newest first with steps done and total, tokens and cost fr
     costUsd: 0.375,
     model: 'openai:gpt-4o-mini',
     command: ['braid', 'faq', 'docs/', '--run-id', 'oldest'],
+    waits: [],
   });
   expect(store.getRun('middle')).toMatchObject({ stepsDone: 0, stepsTotal: 7, inputTokens: 0, costUsd: 0 });
   expect(store.getRun('missing')).toBeUndefined();

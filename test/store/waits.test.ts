@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { expect, onTestFinished, test } from 'vitest';
+import { expect, expectTypeOf, onTestFinished, test } from 'vitest';
 import { z } from 'zod';
 import {
   createRuntime,
@@ -59,6 +59,8 @@ async function session<T>(run: ReturnType<typeof startRun>, body: (run: Run) => 
 const refund = async (run: Run) => {
   const { fact } = await run.step({ name: 'assess', prompt: 'Assess the refund of order A-1', schema: Fact });
   const approval = await run.waitFor('approval', Approval, { prompt: 'Refund 120 USD on order A-1?' });
+  // the answer is typed by its schema
+  expectTypeOf(approval).toEqualTypeOf<{ approved: boolean; note?: string | undefined }>();
   const reply = await run.step({ name: 'reply', prompt: `Write the reply: approved=${approval.approved}, ${fact}` });
   return { approval, reply };
 };
@@ -224,4 +226,36 @@ test('a runtime without a wait journal refuses to wait instead of stopping a run
   const { model } = await setup();
   const braid = createRuntime({ model });
   await expect(braid.waitFor('approval', Approval)).rejects.toThrow(/needs a durable run/);
+});
+
+test('a store of schema 2 is migrated to 3: its runs stay, and its runs can wait', async () => {
+  const { open, options } = await setup();
+  const before = open();
+  await session(startRun(before, { ...options(), runId: 'old' }), (run) => run.step({ name: 'assess', prompt: 'Assess the refund of order A-1', schema: Fact }));
+  before.close();
+  // schema 3 is schema 2 plus the wait tables: without them, and marked 2, the file is what braid wrote before
+  const file = join(makeTempDirectory('braid-v2-'), 'runs.db');
+  const { DatabaseSync } = process.getBuiltinModule('node:sqlite') as typeof import('node:sqlite');
+  const previous = openRunStore(file);
+  previous.close();
+  const raw = new DatabaseSync(file);
+  raw.exec(`DROP TABLE waits; DROP TABLE early_signals; PRAGMA user_version = 2;
+    INSERT INTO runs (id, workflow, status, started_at, model, command_json) VALUES ('kept', 'refund', 'done', 1000, 'openai:x', '[]');`);
+  raw.close();
+
+  const migrated = openRunStore(file);
+  onTestFinished(() => migrated.close());
+  expect(migrated.getRun('kept')).toMatchObject({ status: 'done', waits: [] });
+  const result = await session(startRun(migrated, { ...options(), runId: 'new' }), refund);
+  expect(result.status).toBe('waiting');
+  expect(signal(migrated, 'new', 'approval', { approved: true })).toMatchObject({ delivered: 'answered' });
+});
+
+test('a default must have the type the schema gives, and sleep returns nothing', () => {
+  const typed = async (run: Run) => {
+    // @ts-expect-error: the default is an answer, of the schema's output type
+    await run.waitFor('approval', Approval, { default: { approved: 'no' } });
+    expectTypeOf(await run.sleep(10)).toEqualTypeOf<void>();
+  };
+  expectTypeOf(typed).toBeFunction();
 });
