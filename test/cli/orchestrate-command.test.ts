@@ -12,13 +12,14 @@ const fake = useSharedFakeProvider();
 const PLANNER = 'You turn a customer message into a list of tasks';
 const SYNTHESIZER = 'You write one reply to the customer';
 const REPAIR = 'Your previous reply was:';
-const STATUSES = ['done', 'not_found', 'refused', 'declined', 'needs_info', 'duplicate', 'rejected', 'failed'] as const;
+const STATUSES = ['done', 'not_found', 'refused', 'declined', 'needs_info', 'duplicate', 'awaiting_approval', 'rejected', 'failed'] as const;
 const Output = z.object({
   customer: z.object({ id: z.string(), name: z.string(), fixedBy: z.enum(['option', 'task']), task: z.number().optional() }).nullable(),
   tasks: z.array(z.record(z.string(), z.unknown())),
   results: z.array(z.object({ status: z.enum(STATUSES), task: z.record(z.string(), z.unknown()), summary: z.string() })),
   response: z.string().min(1),
   replyCheck: z.object({ source: z.enum(['model', 'repaired', 'fallback']), rejectedReplies: z.number() }),
+  waiting: z.array(z.object({ name: z.string(), key: z.string(), prompt: z.string() })),
 });
 
 /** A planner task as the model emits it: every field of every task type, null where it does not apply. */
@@ -349,6 +350,98 @@ test('a run killed with SIGKILL after the workers wrote, while the synthesizer i
   // the plan replayed from the journal: the resumed run asked the model for the reply alone
   const planners = fake.server.stats().timeline.filter((entry) => entry.prompt.includes(PLANNER));
   expect(planners).toHaveLength(1);
+});
+
+/** Scripted replies for each stage of an approval, each naming only what its results hold. */
+const APPROVAL_REPLIES = [
+  {
+    match: /\d\. \[awaiting_approval\]/,
+    text: 'Order A-12345 has shipped. Your return of SuperWidget 5000 ($199.99) waits for approval by our support team; we will write again once it is decided.',
+  },
+  { match: /\d\. \[done\] Return of/, text: 'Your return of SuperWidget 5000 is approved under RMA-000001. Order A-12345 has shipped.' },
+  { match: /\d\. \[rejected\]/, text: 'Your return of SuperWidget 5000 was reviewed and not approved, so no return was created. Order A-12345 has shipped.' },
+];
+
+/** `braid orchestrate --approve-over 150` for Maria's $199.99 return and her order's status: the return waits. */
+async function orchestrateAndWait(runId: string) {
+  const env = { ...OPENAI_TEST_ENV, BRAID_HOME: makeTempDirectory() };
+  fake.server.configure({
+    rules: [
+      {
+        match: PLANNER,
+        json: {
+          tasks: [
+            plannedTask({ query_type: 'Product Return', product_name: 'SuperWidget 5000', reason_for_return: 'it is broken' }),
+            plannedTask({ query_type: 'Status Update', order_id: 'A-12345' }),
+          ],
+        },
+      },
+      ...APPROVAL_REPLIES,
+    ],
+  });
+  const database = createDatabase();
+  const message = 'My SuperWidget 5000 is broken, I want to return it. Where is order A-12345?';
+  const args = ['orchestrate', message, '--json', '--db', database.file, '--customer', 'CUST-1001', '--approve-over', '150', '--run-id', runId];
+
+  const waited = await runCli([...args, ...fake.openaiArgs()], { env });
+
+  expect(waited.code, waited.stderr).toBe(0);
+  const output = Output.parse(JSON.parse(waited.stdout));
+  expect(output.results.map((entry) => entry.status)).toEqual(['awaiting_approval', 'done']);
+  expect(output.response).toBe(APPROVAL_REPLIES[0]!.text);
+  expect(output.waiting).toEqual([
+    {
+      name: 'approval',
+      key: '/orchestrate#0/task[0]#0/approval#0',
+      prompt:
+        'Approve the return of SuperWidget 5000 (SKU SW-5000, $199.99) from order A-12345 for Maria Lopez (CUST-1001)? Reason given: "it is broken". It waits because the product is priced over $150.00.',
+    },
+  ]);
+  expect(waited.stderr).toContain(`braid signal ${runId} approval '<json>'`);
+  expect(database.countRows()).toEqual({ investigations: 0, returns: 0 });
+  return { env, database };
+}
+
+test('--approve-over: the return waits and the reply says so; approved, it writes exactly one RMA, and the reply gives it', async () => {
+  const { env, database } = await orchestrateAndWait('return-approved');
+
+  const approved = await runCli(['signal', 'return-approved', 'approval', '{"approved": true}'], { env });
+
+  expect(approved.code, approved.stderr).toBe(0);
+  const output = Output.parse(JSON.parse(approved.stdout));
+  expect(output.results.map((entry) => entry.status)).toEqual(['done', 'done']);
+  expect(output.results[0]!.summary).toMatch(/^Return of SuperWidget 5000 \(SKU SW-5000\) from order A-12345 is authorized under RMA-000001;/);
+  expect(output.response).toBe(APPROVAL_REPLIES[1]!.text);
+  expect(output.waiting).toEqual([]);
+  expect(database.countRows()).toEqual({ investigations: 0, returns: 1 });
+  // the plan was made once; the reply was asked twice: while waiting, then after the write
+  expect(fake.server.stats().timeline.filter((entry) => entry.prompt.includes(PLANNER))).toHaveLength(1);
+  const replies = synthesizerPrompts();
+  expect(replies).toHaveLength(2);
+  expect(replies[1]).toContain('1. [done] Return of SuperWidget 5000 (SKU SW-5000) from order A-12345 is authorized under RMA-000001');
+
+  // answering again is refused and writes nothing more
+  expect((await runCli(['signal', 'return-approved', 'approval', '{"approved": true}'], { env })).code).toBe(2);
+  expect(database.countRows()).toEqual({ investigations: 0, returns: 1 });
+});
+
+test('--approve-over: a rejected return writes nothing, and the reply says it was not approved', async () => {
+  const { env, database } = await orchestrateAndWait('return-rejected');
+
+  // a wrong shape is refused and changes nothing
+  const wrong = await runCli(['signal', 'return-rejected', 'approval', '{"approved": "no"}'], { env });
+  expect(wrong.code).toBe(2);
+  expect(synthesizerPrompts()).toHaveLength(1);
+
+  const rejected = await runCli(['signal', 'return-rejected', 'approval', '{"approved": false}'], { env });
+
+  expect(rejected.code, rejected.stderr).toBe(0);
+  const output = Output.parse(JSON.parse(rejected.stdout));
+  expect(output.results.map((entry) => entry.status)).toEqual(['rejected', 'done']);
+  expect(output.results[0]!.summary).toBe('The return of SuperWidget 5000 (SKU SW-5000) from order A-12345 was reviewed and not approved; no return was created.');
+  expect(output.response).toBe(APPROVAL_REPLIES[2]!.text);
+  expect(database.countRows()).toEqual({ investigations: 0, returns: 0 });
+  expect(synthesizerPrompts()[1]).toContain('1. [rejected] The return of SuperWidget 5000');
 });
 
 test('without --db the database is created in BRAID_HOME', async () => {
