@@ -130,7 +130,7 @@ export async function handleOrderQuery(
         }
         return act(taskRun, item.task, store, scope); // checks everything again inside its transaction
       },
-      { name: 'task', label: (item) => String(item.task.query_type ?? 'task') },
+      { name: 'task', label: (item) => labelOf(item.task) },
     );
     const results = settled.map((outcome, index): OrderOutcome =>
       outcome.ok ? outcome.value : { status: 'failed', task: items[index]!.task, summary: `The task could not run: ${errorText(outcome.error)}` },
@@ -339,6 +339,12 @@ function describeCustomer(customer: ResolvedCustomer): string {
 function describeOutcomes(results: readonly OrderOutcome[]): string {
   if (results.length === 0) return '(no tasks: the message asked for nothing the workers handle)';
   return results.map((result, index) => `${index + 1}. [${result.status}] ${result.summary}`).join('\n');
+}
+
+/** What a task is about, for the timeline: `Billing Inquiry INV-7890`. */
+function labelOf(task: Record<string, unknown>): string {
+  const about = [task.invoice_number, task.product_name, task.order_id].find((value) => typeof value === 'string');
+  return [task.query_type, about].filter((part) => typeof part === 'string').join(' ') || 'task';
 }
 
 function errorText(error: unknown): string {
