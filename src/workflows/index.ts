@@ -18,9 +18,19 @@ export { loadRouterConfig, DEFAULT_INTENTS, type IntentDefinition, type RouterCo
 export { routeQueryWorkflow, RouteQueryInput, RouteQueryOutput } from './support/route-query-workflow.js';
 
 // order orchestrator: orchestrator–workers
-export { handleOrderQuery, type HandledOrderQuery } from './orders/handle-order-query.js';
+export {
+  handleOrderQuery,
+  type HandledOrderQuery,
+  type HandleOrderQueryOptions,
+  type OrderOutcome,
+  type ResolvedCustomer,
+  type ReplyCheck,
+} from './orders/handle-order-query.js';
+export { approveOver, ApprovalDecision, type ApprovalRule } from './orders/order-approval.js';
+export { OrderApprovalPendingError } from './orders/order-approval-pending-error.js';
+export type { PlannedWrite } from './orders/order-workers.js';
 export { planOrderTasks } from './orders/plan-order-tasks.js';
-export { openOrderStore, type OrderStore, type OrderStoreOptions } from './orders/order-store.js';
+export { openOrderStore, NotCustomersRecordError, type Customer, type OrderStore, type OrderStoreOptions } from './orders/order-store.js';
 export { OrderTask, type OrderQueryType } from './orders/order-tasks.js';
 
 // measuring them

@@ -6,8 +6,17 @@ import { BraidError, InputError } from '../../core/errors.js';
 
 /**
  * The order orchestrator's embedded SQLite database (Node's built-in `node:sqlite`, no native addon):
- * customers, invoices, products and orders, plus the investigations and returns the workers write.
+ * customers, their invoices and orders (and what each order contains), the product catalog, plus the
+ * investigations and returns the workers write. Invoices and orders belong to a customer; products
+ * belong to no one, so a return is made against an order of the customer's that contains the product.
  */
+
+/** Whose records these are: every lookup and write of a run is scoped to one customer. */
+export const Customer = z.object({
+  id: z.string(),
+  name: z.string(),
+});
+export type Customer = z.infer<typeof Customer>;
 
 export const Invoice = z.object({
   number: z.string(),
@@ -46,6 +55,8 @@ export const ReturnAuthorization = z.object({
   rmaNumber: z.string(),
   productSku: z.string(),
   productName: z.string(),
+  /** The customer's order the product came on; null only for returns written before schema 3. */
+  orderId: z.string().nullable(),
   reason: z.string(),
   status: z.literal('authorized'),
   createdAt: z.string(),
@@ -78,6 +89,23 @@ export class RecordNotFoundError extends BraidError {
   }
 }
 
+/**
+ * A write named a record that exists but is not the customer's: another customer's invoice, or a
+ * product none of the customer's orders contains. Nothing was written.
+ */
+export class NotCustomersRecordError extends BraidError {
+  override name = 'NotCustomersRecordError';
+  readonly kind: 'invoice' | 'product';
+  readonly key: string;
+  readonly customerId: string;
+  constructor(kind: 'invoice' | 'product', key: string, customerId: string) {
+    super(kind === 'invoice' ? `invoice "${key}" is not on customer ${customerId}'s account` : `no order of customer ${customerId} contains "${key}"`);
+    this.kind = kind;
+    this.key = key;
+    this.customerId = customerId;
+  }
+}
+
 /** A return was asked for a product the catalog marks as not returnable. Nothing was written. */
 export class NotReturnableError extends BraidError {
   override name = 'NotReturnableError';
@@ -102,23 +130,32 @@ export interface OrderStoreOptions {
 }
 
 export interface OrderStore {
-  /** The invoice with this number (case-insensitive), or undefined. */
+  /** The customer with this id (case-insensitive), or undefined. */
+  findCustomer(customerId: string): Customer | undefined;
+  /** The invoice with this number (case-insensitive), or undefined. Whose it is, is the caller's check. */
   findInvoice(invoiceNumber: string): Invoice | undefined;
   /**
-   * Opens an investigation on an existing invoice. Throws RecordNotFoundError (writing nothing) when
-   * there is none. With an `idempotencyKey`, a second call with the same key writes nothing and
-   * returns the investigation the first one opened.
+   * Opens an investigation on one of the customer's invoices. Throws RecordNotFoundError when there
+   * is no such invoice and NotCustomersRecordError when it is another customer's, writing nothing;
+   * both are checked inside the write transaction. With an `idempotencyKey`, a second call with the
+   * same key writes nothing and returns the investigation the first one opened.
    */
-  openInvestigation(invoiceNumber: string, note: string, options?: WriteOptions): Investigation;
+  openInvestigation(request: { invoiceNumber: string; note: string; customerId: string }, options?: WriteOptions): Investigation;
   /** The product with this name, ignoring case and whitespace ("superwidget5000" finds "SuperWidget 5000"), or undefined. */
   findProduct(name: string): Product | undefined;
   /**
-   * Authorizes the return of a catalog product under a new, unique RMA number. Throws
-   * RecordNotFoundError or NotReturnableError, writing nothing, when the product cannot be returned.
-   * With an `idempotencyKey`, a second call with the same key returns the first one's RMA.
+   * The customer's most recent order that contains the product and was not cancelled: the order a
+   * return of it is made against. Undefined when none does.
    */
-  createReturn(request: { productName: string; reason: string }, options?: WriteOptions): ReturnAuthorization;
-  /** The order with this id (case-insensitive), or undefined. */
+  findOrderContaining(customerId: string, productSku: string): Order | undefined;
+  /**
+   * Authorizes the return of a product the customer bought (one of their orders that was not
+   * cancelled contains it) under a new, unique RMA number, recorded against that order. Throws
+   * RecordNotFoundError, NotReturnableError or NotCustomersRecordError, writing nothing, when it
+   * cannot be returned. With an `idempotencyKey`, a second call with the same key returns the first one's RMA.
+   */
+  createReturn(request: { productName: string; reason: string; customerId: string }, options?: WriteOptions): ReturnAuthorization;
+  /** The order with this id (case-insensitive), or undefined. Whose it is, is the caller's check. */
   findOrder(orderId: string): Order | undefined;
   /** Closes the database. Calling it again does nothing. */
   close(): void;
@@ -130,7 +167,7 @@ export interface WriteOptions {
 }
 
 /** Bumped when the schema changes; a file from a newer braid is refused rather than misread. */
-const SCHEMA_VERSION = 2;
+const SCHEMA_VERSION = 3;
 
 /**
  * Opens (creating and seeding on first use) the order database at `file`; `':memory:'` gives a
@@ -158,6 +195,7 @@ export function openOrderStore(
   });
 
   const statements = {
+    findCustomer: database.prepare('SELECT id, name FROM customers WHERE id = ?'),
     findInvoice: database.prepare(`
       SELECT invoices.number, invoices.customer_id AS customerId, customers.name AS customerName,
              invoices.amount_cents AS amountCents, invoices.currency, invoices.status,
@@ -172,16 +210,18 @@ export function openOrderStore(
       SELECT sku, name, price_cents AS priceCents, currency, is_returnable AS isReturnable,
              return_policy AS returnPolicy
       FROM products WHERE name_key = ?`),
-    insertReturn: database.prepare('INSERT INTO returns (product_sku, reason, created_at, idempotency_key) VALUES (?, ?, ?, ?) RETURNING id'),
+    findOrderContaining: database.prepare(`
+      SELECT ${ORDER_COLUMNS}
+      JOIN order_items ON order_items.order_id = orders.id
+      WHERE orders.customer_id = ? AND order_items.product_sku = ? AND orders.status <> 'cancelled'
+      ORDER BY orders.placed_on DESC, orders.id DESC
+      LIMIT 1`),
+    insertReturn: database.prepare(
+      'INSERT INTO returns (product_sku, order_id, reason, created_at, idempotency_key) VALUES (?, ?, ?, ?, ?) RETURNING id',
+    ),
     returnById: database.prepare(`SELECT ${RETURN_COLUMNS} WHERE returns.id = ?`),
     returnByKey: database.prepare(`SELECT ${RETURN_COLUMNS} WHERE returns.idempotency_key = ?`),
-    findOrder: database.prepare(`
-      SELECT orders.id, orders.customer_id AS customerId, customers.name AS customerName, orders.status,
-             orders.carrier, orders.tracking_number AS trackingNumber, orders.placed_on AS placedOn,
-             orders.shipped_on AS shippedOn, orders.delivered_on AS deliveredOn,
-             orders.estimated_delivery AS estimatedDelivery
-      FROM orders JOIN customers ON customers.id = orders.customer_id
-      WHERE orders.id = ?`),
+    findOrder: database.prepare(`SELECT ${ORDER_COLUMNS} WHERE orders.id = ?`),
   };
 
   function findInvoice(invoiceNumber: string): Invoice | undefined {
@@ -194,17 +234,28 @@ export function openOrderStore(
     return row ? Product.parse({ ...row, isReturnable: row.isReturnable === 1 }) : undefined;
   }
 
+  function findOrderContaining(customerId: string, productSku: string): Order | undefined {
+    const row = statements.findOrderContaining.get(customerId.trim(), productSku);
+    return row ? Order.parse(row) : undefined;
+  }
+
   let isClosed = false;
   return {
+    findCustomer(customerId) {
+      const row = statements.findCustomer.get(customerId.trim());
+      return row ? Customer.parse(row) : undefined;
+    },
+
     findInvoice,
 
-    openInvestigation(invoiceNumber, note, { idempotencyKey } = {}) {
-      // the check and the insert share one transaction, so the invoice cannot vanish in between
+    openInvestigation({ invoiceNumber, note, customerId }, { idempotencyKey } = {}) {
+      // the checks and the insert share one transaction, so the invoice cannot vanish or change hands in between
       return inWriteTransaction(database, () => {
         const earlier = idempotencyKey === undefined ? undefined : statements.investigationByKey.get(idempotencyKey);
         if (earlier) return Investigation.parse(earlier);
         const invoice = findInvoice(invoiceNumber);
         if (!invoice) throw new RecordNotFoundError('invoice', invoiceNumber.trim());
+        if (!sameId(invoice.customerId, customerId)) throw new NotCustomersRecordError('invoice', invoice.number, customerId.trim());
         const row = statements.insertInvestigation.get(invoice.number, note.trim(), now().toISOString(), idempotencyKey ?? null);
         return Investigation.parse(row);
       });
@@ -212,14 +263,18 @@ export function openOrderStore(
 
     findProduct,
 
-    createReturn({ productName, reason }, { idempotencyKey } = {}) {
+    findOrderContaining,
+
+    createReturn({ productName, reason, customerId }, { idempotencyKey } = {}) {
       return inWriteTransaction(database, () => {
         const earlier = idempotencyKey === undefined ? undefined : statements.returnByKey.get(idempotencyKey);
         if (earlier) return ReturnAuthorization.parse(earlier);
         const product = findProduct(productName);
         if (!product) throw new RecordNotFoundError('product', productName.trim());
         if (!product.isReturnable) throw new NotReturnableError(product);
-        const inserted = statements.insertReturn.get(product.sku, reason.trim(), now().toISOString(), idempotencyKey ?? null);
+        const order = findOrderContaining(customerId, product.sku);
+        if (!order) throw new NotCustomersRecordError('product', product.name, customerId.trim());
+        const inserted = statements.insertReturn.get(product.sku, order.id, reason.trim(), now().toISOString(), idempotencyKey ?? null);
         return ReturnAuthorization.parse(statements.returnById.get(inserted?.id ?? null));
       });
     },
@@ -237,8 +292,13 @@ export function openOrderStore(
   };
 }
 
+/** Customer ids compare as the database does (COLLATE NOCASE), ignoring surrounding space. */
+function sameId(left: string, right: string): boolean {
+  return left.trim().toLowerCase() === right.trim().toLowerCase();
+}
+
 /** Lower case with every space removed: customers write "super widget 5000" or "SUPERWIDGET5000" for "SuperWidget 5000". */
-function productNameKey(name: string): string {
+export function productNameKey(name: string): string {
   return name.normalize('NFKC').toLowerCase().replace(/\s+/gu, '');
 }
 
@@ -252,12 +312,15 @@ function prepareSchema(database: DatabaseSync): void {
         `the order database has schema version ${version}, newer than this braid understands (${SCHEMA_VERSION}); use a newer braid or another file`,
       );
     }
-    if (version === 0) {
+    // each version's changes, in order: a new file takes them all, an older one the ones it lacks
+    if (version < 1) {
       database.exec(SCHEMA_SQL);
-      database.exec(IDEMPOTENCY_SQL);
       seed(database);
-    } else {
-      database.exec(IDEMPOTENCY_SQL); // version 1 → 2
+    }
+    if (version < 2) database.exec(IDEMPOTENCY_SQL);
+    if (version < 3) {
+      database.exec(ORDER_ITEMS_SQL);
+      seedOrderItems(database);
     }
     database.exec(`PRAGMA user_version = ${SCHEMA_VERSION}`);
   });
@@ -332,13 +395,34 @@ const IDEMPOTENCY_SQL = `
   CREATE UNIQUE INDEX returns_by_idempotency_key ON returns (idempotency_key);
 `;
 
+/**
+ * Version 3: what each order contains, so a return is made against an order of the customer's
+ * (products belong to no one; a purchase does), and the order each return came on.
+ */
+const ORDER_ITEMS_SQL = `
+  CREATE TABLE order_items (
+    order_id TEXT NOT NULL REFERENCES orders (id),
+    product_sku TEXT NOT NULL REFERENCES products (sku),
+    quantity INTEGER NOT NULL DEFAULT 1 CHECK (quantity > 0),
+    PRIMARY KEY (order_id, product_sku)
+  );
+  ALTER TABLE returns ADD COLUMN order_id TEXT REFERENCES orders (id);
+`;
+
+const ORDER_COLUMNS = `
+  orders.id, orders.customer_id AS customerId, customers.name AS customerName, orders.status,
+  orders.carrier, orders.tracking_number AS trackingNumber, orders.placed_on AS placedOn,
+  orders.shipped_on AS shippedOn, orders.delivered_on AS deliveredOn,
+  orders.estimated_delivery AS estimatedDelivery
+  FROM orders JOIN customers ON customers.id = orders.customer_id`;
+
 const INVESTIGATION_COLUMNS = 'case_id AS caseId, invoice_number AS invoiceNumber, note, status, opened_at AS openedAt';
 const RETURN_COLUMNS = `
   returns.rma_number AS rmaNumber, returns.product_sku AS productSku, products.name AS productName,
-  returns.reason, returns.status, returns.created_at AS createdAt
+  returns.order_id AS orderId, returns.reason, returns.status, returns.created_at AS createdAt
   FROM returns JOIN products ON products.sku = returns.product_sku`;
 
-/** The sample shop the lesson's messages talk about: INV-7890, SuperWidget 5000, A-12345, and a few neighbours. */
+/** The sample shop the lesson's messages talk about: INV-7890, SuperWidget 5000, A-12345, and a few neighbours (one customer each). */
 function seed(database: DatabaseSync): void {
   const insertCustomer = database.prepare('INSERT INTO customers (id, name, email) VALUES (?, ?, ?)');
   insertCustomer.run('CUST-1001', 'Maria Lopez', 'maria.lopez@example.com');
@@ -375,4 +459,25 @@ function seed(database: DatabaseSync): void {
   insertOrder.run('A-12346', 'CUST-1002', 'processing', null, null, '2025-05-19', null, null, '2025-05-27');
   insertOrder.run('A-12347', 'CUST-1003', 'delivered', 'FedEx', '794644790138', '2025-04-10', '2025-04-11', '2025-04-15', null);
   insertOrder.run('A-12348', 'CUST-1004', 'cancelled', null, null, '2025-05-05', null, null, null);
+}
+
+/** What the seeded orders contain. */
+const SEEDED_ORDER_ITEMS: readonly [orderId: string, productSku: string, quantity: number][] = [
+  ['A-12345', 'SW-5000', 1],
+  ['A-12345', 'GC-050', 2],
+  ['A-12346', 'MG-200', 1],
+  ['A-12347', 'SW-3000', 1],
+  ['A-12347', 'CK-100', 1],
+  ['A-12348', 'SW-3000', 1],
+];
+
+/**
+ * Fills in what the sample orders contain. A file from schema 2 gets the rows too, but only for the
+ * sample orders and products it still holds: data of the user's own is never touched.
+ */
+function seedOrderItems(database: DatabaseSync): void {
+  const insertItem = database.prepare(`
+    INSERT OR IGNORE INTO order_items (order_id, product_sku, quantity)
+    SELECT orders.id, products.sku, ? FROM orders, products WHERE orders.id = ? AND products.sku = ?`);
+  for (const [orderId, productSku, quantity] of SEEDED_ORDER_ITEMS) insertItem.run(quantity, orderId, productSku);
 }

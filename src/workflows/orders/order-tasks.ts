@@ -83,3 +83,28 @@ export const OrderTaskList = z.object({
     .describe('one task per distinct request in the message, in the order the customer made them; empty if there is none'),
 });
 export type OrderTaskList = z.infer<typeof OrderTaskList>;
+
+/**
+ * One task as the planner emits it: the task type and every field of every type, each nullable, so
+ * a model that cannot fill a field can say so instead of guessing. Each planned task is then checked
+ * against the strict `OrderTask`; one that lacks a field becomes a question to the customer.
+ */
+export const PlannedOrderTask = z.object({
+  query_type: z.enum(['Billing Inquiry', 'Product Return', 'Status Update']),
+  invoice_number: BillingInquiryTask.shape.invoice_number.nullable(),
+  product_name: ProductReturnTask.shape.product_name.nullable(),
+  reason_for_return: ProductReturnTask.shape.reason_for_return.nullable(),
+  order_id: StatusUpdateTask.shape.order_id.nullable(),
+});
+export type PlannedOrderTask = z.infer<typeof PlannedOrderTask>;
+
+/** The planner's output. */
+export const PlannedOrderTaskList = z.object({ tasks: z.array(PlannedOrderTask).max(TASKS_MAX) });
+
+/** Each field a task needs, as the reply should ask for it. */
+export const TASK_FIELD_NAMES: Record<Exclude<keyof PlannedOrderTask, 'query_type'>, string> = {
+  invoice_number: 'the invoice number',
+  product_name: 'the name of the product',
+  reason_for_return: 'why it is being returned',
+  order_id: 'the order number',
+};
