@@ -22,6 +22,14 @@ export {
 } from './core/batch-workflow.js';
 export { createLocalRunner, type LocalRunnerOptions } from './core/local-runner.js';
 
+// measuring workflows: data, a task, scorers; a baseline diff and a CI gate
+export { evaluate, type EvalCase, type EvaluateOptions } from './core/evaluate.js';
+export type { Scorer, ScorerContext, ScoreAnswer, Score } from './core/score-trial.js';
+export type { EvalResult, EvalCaseResult, EvalTrial, ScoreStats } from './core/summarize-eval.js';
+export { compareEvals, type EvalDiff, type CaseDiff, type CaseChange, type ScoreDelta, type ComparableEval } from './core/compare-evals.js';
+export { checkEvalGate, type EvalGate, type EvalGateOptions, type EvalGateFailure } from './core/check-eval-gate.js';
+export type { EvalReport } from './core/eval-report.js';
+
 // models
 export { createModel, type CreateModelOptions, type LocalModelSource } from './providers/create-model.js';
 export {
@@ -48,6 +56,7 @@ export { readTraceFile } from './core/read-trace-file.js';
 // durable runs
 export { openRunStore, type RunStore, type RunStoreOptions } from './store/run-store.js';
 export type { RunRow, RunStatus } from './store/runs-table.js';
+export type { EvalRow, EvalsTable } from './store/evals-table.js';
 export { startRun, resume, type StartRunOptions } from './store/start-run.js';
 export type { StepJournal, JournalEntry, ResponseCache } from './core/step-store.js';
 

@@ -13,7 +13,7 @@ import { runStep, type StepValue } from './run-step.js';
 import { nextChildPath, type ScopePosition } from './scope.js';
 import type { SpanStatus } from './span.js';
 import type { SpanRecorder } from './span-recorder.js';
-import { convertSchema, stepFingerprint } from './step-fingerprint.js';
+import { convertSchema, stepFingerprint, valueFingerprint } from './step-fingerprint.js';
 
 /** What a step needs from its runtime. */
 export interface StepEngine {
@@ -61,7 +61,7 @@ export async function executeStep<Schema extends z.ZodType | undefined>(
   const isValid = (value: unknown): boolean => (schema ? schema.safeParse(value).success : typeof value === 'string');
   // one hash of the step's inputs: the journal's version check and the response cache's key
   const fingerprint = stepFingerprint({ modelKey, ...options, schema });
-  const cacheHash = engine.hasCache && !options.noCache ? fingerprint : undefined;
+  const cacheHash = engine.hasCache && !options.noCache ? (scope.cacheVariant === undefined ? fingerprint : valueFingerprint([fingerprint, scope.cacheVariant])) : undefined;
   let lookup: ReturnType<RunJournalAccess['lookupStep']>;
   try {
     lookup = engine.journal.lookupStep(key, fingerprint, isValid, cacheHash);

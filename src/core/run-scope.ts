@@ -24,11 +24,12 @@ export function createRunScope(engine: ScopeEngine, position: ScopePosition): Ru
     effect: (name, run, options) => executeEffect(engine, position, name, run, options),
     waitFor: (name, schema, options) => executeWait(engine, position, name, schema, options),
     sleep: (ms, options) => executeSleep(engine, position, ms, options),
-    async group(name, body, { signal, label } = {}) {
+    async group(name, body, { signal, label, cacheVariant } = {}) {
       const path = nextChildPath(position, name);
       const span = engine.spans.open({ kind: 'group', name, key: path, parentId: position.spanId, ...(label === undefined ? {} : { label }) });
       const childSignal = signal ? AbortSignal.any([position.signal, signal]) : position.signal;
-      const child = createRunScope(engine, { spanId: span.id, path, signal: childSignal, counters: new Map() });
+      const variant = cacheVariant === undefined ? position.cacheVariant : [position.cacheVariant, cacheVariant].filter((part) => part !== undefined).join('/');
+      const child = createRunScope(engine, { spanId: span.id, path, signal: childSignal, counters: new Map(), ...(variant === undefined ? {} : { cacheVariant: variant }) });
       try {
         const result = await body(child);
         engine.spans.close(span, 'ok');

@@ -73,6 +73,12 @@ export interface GroupOptions {
   signal?: AbortSignal;
   /** What the group is about (a document's title, a query's first words), shown in the timeline; not part of its key. */
   label?: string;
+  /**
+   * Steps inside keep response-cache entries of their own under this variant (nested variants
+   * add up). Repeated trials of the same prompt (`evaluate`'s `trials`) each make their own call,
+   * and each is answered from the cache on a re-run. @default none: the step's inputs alone key the cache
+   */
+  cacheVariant?: string;
 }
 
 /** One link of a chain: takes the previous link's typed result, and the chain's scope. */

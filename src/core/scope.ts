@@ -10,6 +10,8 @@ export interface ScopePosition {
   signal: AbortSignal;
   /** How many children of each name this scope has started: the `#n` of the next one. */
   counters: Map<string, number>;
+  /** Set by `group(…, { cacheVariant })` and inherited: steps under it keep their own response-cache entries. */
+  cacheVariant?: string;
 }
 
 /** The next position under `scope` for a child called `name`. */

@@ -1,5 +1,6 @@
 import type { ResponseCache, StepJournal } from '../core/step-store.js';
 import { defaultStorePath } from './default-store-path.js';
+import { createEvalsTable, prepareEvalsTable, type EvalsTable } from './evals-table.js';
 import { createResponseCache, type ResponseCacheOptions } from './response-cache.js';
 import { openSqlite } from './open-sqlite.js';
 import { createRunJournal } from './run-journal.js';
@@ -20,8 +21,8 @@ export interface RunStoreOptions {
   now?: () => number;
 }
 
-/** braid's embedded run store: the step journal, the response cache and the table of runs with their spans. */
-export interface RunStore extends RunsTable {
+/** braid's embedded run store: the step journal, the response cache, the table of runs with their spans, and evals. */
+export interface RunStore extends RunsTable, EvalsTable {
   /** Durable when `write` returns; survives the process being killed. */
   readonly journal: StepJournal;
   /** The runs' durable waits and their answers; `signal(store, …)` delivers to it. */
@@ -48,7 +49,10 @@ export function openRunStore(file: string = defaultStorePath(), { busyTimeoutMs 
     // in WAL mode NORMAL syncs only at checkpoints: a commit survives a killed process (what resume
     // needs), though not a power loss, and a step's write costs microseconds instead of an fsync
     pragmas: ['synchronous = NORMAL'],
-    prepare: (opened) => prepareRunStoreSchema(opened, file),
+    prepare: (opened) => {
+      prepareRunStoreSchema(opened, file);
+      prepareEvalsTable(opened);
+    },
   });
 
   const clock = { now };
@@ -57,6 +61,7 @@ export function openRunStore(file: string = defaultStorePath(), { busyTimeoutMs 
   let isClosed = false;
   return {
     ...runs,
+    ...createEvalsTable(database, clock),
     journal: createRunJournal(database, clock),
     waits,
     responseCache: (options) => createResponseCache(database, clock, options),
