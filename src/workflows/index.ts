@@ -34,8 +34,11 @@ export { openOrderStore, NotCustomersRecordError, type Customer, type OrderStore
 export { OrderTask, type OrderQueryType } from './orders/order-tasks.js';
 
 // measuring them
-export { evaluateRouting, parseLabelledQueries, type RoutingReport } from './support/evaluate-routing.js';
-export { evaluatePlanning, parseLabelledMessages, type PlanningReport } from './orders/evaluate-planning.js';
+export { evaluateRouting, parseLabelledQueries, type RoutingReport, type RoutingEvaluation } from './support/evaluate-routing.js';
+export { evaluatePlanning, parseLabelledMessages, type PlanningReport, type PlanningEvaluation } from './orders/evaluate-planning.js';
+export { evaluateFaq, type EvaluateFaqOptions, type FaqEvaluation, type FaqTrial } from './faq/evaluate-faq.js';
+export { faqCodeScorers, type FaqCodeScorersOptions, type FaqEntryCase } from './faq/faq-scorers.js';
+export { faqJudges, JudgeVerdict, type FaqJudgesOptions } from './faq/faq-judges.js';
 
 // what `braid worker` serves
 export { builtInWorkflows } from './built-in-workflows.js';

@@ -1,6 +1,9 @@
 import { z } from 'zod';
-import { cancellationError, InputError } from '../../core/errors.js';
+import { InputError } from '../../core/errors.js';
+import { evaluate } from '../../core/evaluate.js';
 import type { Run } from '../../core/run.js';
+import type { Scorer } from '../../core/score-trial.js';
+import type { EvalResult } from '../../core/summarize-eval.js';
 import { parseJsonLines, type NumberedLine } from '../parse-json-lines.js';
 import { precisionRecall, type PrecisionRecall } from '../precision-recall.js';
 import { BillingInquiryTask, ProductReturnTask, StatusUpdateTask, type OrderQueryType } from './order-tasks.js';
@@ -48,6 +51,8 @@ export interface TaskScore extends PrecisionRecall {
 export interface PlanningMiss {
   /** The line in the labelled file (or the 1-based position, for an array). */
   line: number;
+  /** Which trial (1-based) got it wrong, when each message ran more than once. */
+  trial?: number;
   q: string;
   expected: ExpectedTask[];
   /** What the planner emitted, fields it left null dropped; empty when it failed. */
@@ -61,6 +66,7 @@ export interface PlanningMiss {
 export interface PlanningReport {
   /** exactMatches / messages: every task found, none extra, every id right. */
   exactMatchRate: number;
+  /** Plans made: messages × trials. */
   messages: number;
   exactMatches: number;
   /** Messages the planner failed on (invalid after repairs, or the call failed); they score no tasks. */
@@ -84,21 +90,101 @@ export function parseLabelledMessages(text: string, { source = 'the labelled set
   return parseJsonLines(text, LabelledMessage, { source });
 }
 
+/** What `evaluatePlanning` measured: the generic eval (cases, trials, scorers) and the planner's own report. */
+export interface PlanningEvaluation {
+  result: EvalResult<string, Record<string, unknown>[], ExpectedTask[]>;
+  report: PlanningReport;
+}
+
+/** How one plan compares with its labels. */
+interface PlanComparison {
+  pairs: { expected: ExpectedTask; predicted: Record<string, unknown> }[];
+  missing: ExpectedTask[];
+  extra: Record<string, unknown>[];
+  /** Matched tasks whose id is the labelled one. */
+  correctIds: number;
+  /** One sentence per matched task with another id. */
+  wrongIds: string[];
+  /** One sentence per difference: the wrong ids, then the missing and the extra tasks. */
+  problems: string[];
+}
+
+function comparePlan(expected: readonly ExpectedTask[], predicted: readonly Record<string, unknown>[]): PlanComparison {
+  const { pairs, missing, extra } = matchTasks(expected, predicted);
+  const wrongIds: string[] = [];
+  for (const { expected: task, predicted: found } of pairs) {
+    const field = ID_FIELDS[task.query_type];
+    if (idKey(found[field]) !== idKey(expectedId(task))) wrongIds.push(`${task.query_type}: ${field} ${quote(found[field])}, expected ${quote(expectedId(task))}`);
+  }
+  const problems = [...wrongIds, ...missing.map((task) => `missing ${describeTask(task)}`), ...extra.map((task) => `extra ${describeTask(task)}`)];
+  return { pairs, missing, extra, correctIds: pairs.length - wrongIds.length, wrongIds, problems };
+}
+
+type PlanScorer = Scorer<string, Record<string, unknown>[], ExpectedTask[]>;
+
+/** 1 when the plan is exactly right: every task found, none extra, every id right. */
+const exactPlan: PlanScorer = {
+  name: 'exactPlan',
+  score: ({ output, expected = [] }) => {
+    const { problems } = comparePlan(expected, output);
+    return problems.length === 0 ? 1 : { score: 0, reason: problems.join('; ') };
+  },
+};
+
+/** The F1 of the plan's task types against the labels; 1 for a message that asks for nothing and gets nothing. */
+const taskF1: PlanScorer = {
+  name: 'taskF1',
+  score: ({ output, expected = [] }) => {
+    const { pairs, missing, extra } = comparePlan(expected, output);
+    const total = expected.length + output.length;
+    const score = total === 0 ? 1 : (2 * pairs.length) / total;
+    if (score === 1) return 1;
+    return { score, reason: [...missing.map((task) => `missing ${describeTask(task)}`), ...extra.map((task) => `extra ${describeTask(task)}`)].join('; ') };
+  },
+};
+
+/** Among the tasks matched by type: the share whose id is the labelled one. Null when none matched. */
+const idAccuracy: PlanScorer = {
+  name: 'idAccuracy',
+  score: ({ output, expected = [] }) => {
+    const { pairs, correctIds, wrongIds } = comparePlan(expected, output);
+    if (pairs.length === 0) return null;
+    return wrongIds.length === 0 ? 1 : { score: correctIds / pairs.length, reason: wrongIds.join('; ') };
+  },
+};
+
+const PLANNING_SCORERS = [exactPlan, taskF1, idAccuracy];
+
+/** The names of a planning eval's scorers, for thresholds checked before anything runs. */
+export const PLANNING_SCORER_NAMES: readonly string[] = PLANNING_SCORERS.map((scorer) => scorer.name);
+
 /**
  * Measures the order planner's task extraction on labelled messages: plans each one in parallel
- * with the production planner step (no worker or synthesizer runs), pairs predicted tasks with
- * expected ones by type (and id, when several share a type), and scores types, ids and whole plans.
+ * with the production planner step (no worker or synthesizer runs), `trials` times, pairs
+ * predicted tasks with expected ones by type (and id, when several share a type), scores each plan
+ * (`exactPlan`, `taskF1`, `idAccuracy`) and reports types, ids and whole plans over every trial.
  *
  * @example
- * const report = await runtime.group('eval-orchestrate', (run) => evaluatePlanning(run, labelled));
- * console.log(report.exactMatchRate, report.tasks.f1, report.ids.accuracy);
+ * const { result, report } = await evaluatePlanning(run, labelled);
+ * console.log(result.scorers.exactPlan.mean, report.tasks.f1, report.ids.accuracy);
  */
-export async function evaluatePlanning(run: Run, labelled: readonly (LabelledMessage & { line?: number })[]): Promise<PlanningReport> {
+export async function evaluatePlanning(
+  run: Run,
+  labelled: readonly (LabelledMessage & { line?: number })[],
+  { trials = 1 }: { trials?: number } = {},
+): Promise<PlanningEvaluation> {
   if (labelled.length === 0) throw new InputError('there are no labelled messages to evaluate');
-  const results = await run.parallel(labelled, (item, messageRun) => planOrderTasks(messageRun, item.q), { name: 'message' });
-  // a cancelled evaluation measured only part of the set: its numbers would mislead
-  if (run.signal.aborted) throw cancellationError(run.signal);
+  const result = await evaluate(run, {
+    data: labelled.map((item, index) => ({ input: item.q, expected: item.tasks, label: `line ${item.line ?? index + 1}: ${item.q}` })),
+    task: async (message, caseRun) => (await planOrderTasks(caseRun, message)).planned,
+    scorers: PLANNING_SCORERS,
+    trials,
+  });
+  return { result, report: summarizePlanning(labelled, result) };
+}
 
+/** The planner's report over every trial of every case: each trial is one plan. */
+function summarizePlanning(labelled: readonly (LabelledMessage & { line?: number })[], result: PlanningEvaluation['result']): PlanningReport {
   const counts = Object.fromEntries(QUERY_TYPES.map((type) => [type, { expected: 0, predicted: 0, matched: 0 }])) as Record<
     OrderQueryType,
     { expected: number; predicted: number; matched: number }
@@ -107,26 +193,29 @@ export async function evaluatePlanning(run: Run, labelled: readonly (LabelledMes
   const misses: PlanningMiss[] = [];
   let failed = 0;
   labelled.forEach((item, index) => {
-    const result = results[index]!;
-    const predicted = result.ok ? result.value.planned : [];
-    const error = result.ok ? undefined : result.error instanceof Error ? result.error.message : String(result.error);
-    if (!result.ok) failed += 1;
-    const { pairs, missing, extra } = matchTasks(item.tasks, predicted);
-    for (const task of item.tasks) counts[task.query_type].expected += 1;
-    for (const task of predicted) if (isQueryType(task.query_type)) counts[task.query_type].predicted += 1;
-    const problems: string[] = error === undefined ? [] : [`the planner failed: ${error}`];
-    for (const { expected, predicted: found } of pairs) {
-      counts[expected.query_type].matched += 1;
-      ids.compared += 1;
-      const field = ID_FIELDS[expected.query_type];
-      if (idKey(found[field]) === idKey(expectedId(expected))) ids.correct += 1;
-      else problems.push(`${expected.query_type}: ${field} ${quote(found[field])}, expected ${quote(expectedId(expected))}`);
-    }
-    for (const task of missing) problems.push(`missing ${describeTask(task)}`);
-    for (const task of extra) problems.push(`extra ${describeTask(task)}`);
-    if (problems.length > 0) {
-      misses.push({ line: item.line ?? index + 1, q: item.q, expected: item.tasks, predicted, problems, ...(error === undefined ? {} : { error }) });
-    }
+    result.cases[index]!.trials.forEach((trial, trialIndex) => {
+      const predicted = trial.output ?? [];
+      const error = trial.error;
+      if (error !== undefined) failed += 1;
+      const comparison = comparePlan(item.tasks, predicted);
+      for (const task of item.tasks) counts[task.query_type].expected += 1;
+      for (const task of predicted) if (isQueryType(task.query_type)) counts[task.query_type].predicted += 1;
+      for (const { expected } of comparison.pairs) counts[expected.query_type].matched += 1;
+      ids.compared += comparison.pairs.length;
+      ids.correct += comparison.correctIds;
+      const problems = error === undefined ? comparison.problems : [`the planner failed: ${error}`, ...comparison.problems];
+      if (problems.length > 0) {
+        misses.push({
+          line: item.line ?? index + 1,
+          ...(result.trials > 1 ? { trial: trialIndex + 1 } : {}),
+          q: item.q,
+          expected: item.tasks,
+          predicted,
+          problems,
+          ...(error === undefined ? {} : { error }),
+        });
+      }
+    });
   });
 
   const score = ({ expected, predicted, matched }: { expected: number; predicted: number; matched: number }): TaskScore => ({
@@ -136,10 +225,11 @@ export async function evaluatePlanning(run: Run, labelled: readonly (LabelledMes
     ...precisionRecall({ correct: matched, predicted, expected }),
   });
   const total = (key: 'expected' | 'predicted' | 'matched'): number => QUERY_TYPES.reduce((sum, type) => sum + counts[type][key], 0);
-  const exactMatches = labelled.length - misses.length;
+  const plans = labelled.length * result.trials;
+  const exactMatches = plans - misses.length;
   return {
-    exactMatchRate: exactMatches / labelled.length,
-    messages: labelled.length,
+    exactMatchRate: exactMatches / plans,
+    messages: plans,
     exactMatches,
     failed,
     tasks: score({ expected: total('expected'), predicted: total('predicted'), matched: total('matched') }),

@@ -1,9 +1,12 @@
 import { z } from 'zod';
-import { cancellationError, InputError } from '../../core/errors.js';
+import { InputError } from '../../core/errors.js';
+import { evaluate } from '../../core/evaluate.js';
 import type { Run } from '../../core/run.js';
+import type { Scorer } from '../../core/score-trial.js';
+import type { EvalResult } from '../../core/summarize-eval.js';
 import { parseJsonLines, type NumberedLine } from '../parse-json-lines.js';
 import { precisionRecall, type PrecisionRecall } from '../precision-recall.js';
-import { classifyQuery } from './classify-query.js';
+import { classifyQuery, type ClassifiedQuery } from './classify-query.js';
 import type { RouterConfig } from './support-intents.js';
 
 /** One line of a labelled routing set: a query and the intent it should go to. Other fields (a note) are ignored. */
@@ -29,6 +32,8 @@ export interface IntentScore extends PrecisionRecall {
 export interface RoutingMiss {
   /** The line in the labelled file (or the 1-based position, for an array). */
   line: number;
+  /** Which trial (1-based) missed, when each query ran more than once. */
+  trial?: number;
   q: string;
   expected: string;
   /** The intent it went to, or `FALLBACK_COLUMN` when the classification failed. */
@@ -40,6 +45,7 @@ export interface RoutingMiss {
 export interface RoutingReport {
   /** correct / total. A fallback counts as wrong even when the fallback intent was the label. */
   accuracy: number;
+  /** Classifications: queries × trials. */
   total: number;
   correct: number;
   /** Queries whose classification failed (invalid after repairs, or the call failed). */
@@ -64,37 +70,73 @@ export function parseLabelledQueries(text: string, config: RouterConfig, { sourc
   return labelled;
 }
 
+/** What `evaluateRouting` measured: the generic eval (cases, trials, the `accuracy` scorer) and the router's own report. */
+export interface RoutingEvaluation {
+  result: EvalResult<string, ClassifiedQuery, string>;
+  report: RoutingReport;
+}
+
+/** 1 when the query went to its labelled intent; a fallback is a miss. */
+const accuracy: Scorer<string, ClassifiedQuery, string> = {
+  name: 'accuracy',
+  score: ({ output, expected }) => {
+    if (output.fellBack) return { score: 0, reason: `the classification failed, so it fell back to ${output.intent}${output.reason ? `: ${output.reason}` : ''}` };
+    return output.intent === expected ? 1 : { score: 0, reason: `expected ${expected ?? '?'}, got ${output.intent}` };
+  },
+};
+
+/** The names of a routing eval's scorers, for thresholds checked before anything runs. */
+export const ROUTING_SCORER_NAMES: readonly string[] = [accuracy.name];
+
 /**
  * Measures the support router's classifier on labelled queries: classifies each one in parallel
- * with the production classification step (no handler runs), then scores accuracy, per-intent
- * precision and recall, the confusion matrix and the misses.
+ * with the production classification step (no handler runs), `trials` times, scores it with the
+ * `accuracy` scorer, and reports accuracy, per-intent precision and recall, the confusion matrix
+ * and the misses, counted over every trial.
  *
  * @example
- * const report = await runtime.group('eval-route', (run) => evaluateRouting(run, labelled, await loadRouterConfig()));
- * console.log(report.accuracy, report.confusion['Billing Inquiry']);
+ * const { result, report } = await evaluateRouting(run, labelled, await loadRouterConfig(), { trials: 3 });
+ * console.log(result.scorers.accuracy.mean, result.scorers.accuracy.stddev, report.confusion['Billing Inquiry']);
  */
 export async function evaluateRouting(
   run: Run,
   labelled: readonly (LabelledQuery & { line?: number })[],
   config: RouterConfig,
-): Promise<RoutingReport> {
+  { trials = 1 }: { trials?: number } = {},
+): Promise<RoutingEvaluation> {
   if (labelled.length === 0) throw new InputError('there are no labelled queries to evaluate');
   checkLabels(labelled, config, 'the labelled set');
-  const results = await run.parallel(labelled, (item, queryRun) => classifyQuery(queryRun, item.q, config), { name: 'query' });
-  // a cancelled evaluation measured only part of the set: its numbers would mislead
-  if (run.signal.aborted) throw cancellationError(run.signal);
+  const result = await evaluate(run, {
+    data: labelled.map((item, index) => ({ input: item.q, expected: item.intent, label: `line ${item.line ?? index + 1}: ${item.q}` })),
+    task: (query, caseRun) => classifyQuery(caseRun, query, config),
+    scorers: [accuracy],
+    trials,
+  });
+  return { result, report: summarizeRouting(labelled, result, config) };
+}
 
+/** The router's report over every trial of every case: each trial is one classification. */
+function summarizeRouting(labelled: readonly (LabelledQuery & { line?: number })[], result: EvalResult<string, ClassifiedQuery, string>, config: RouterConfig): RoutingReport {
   const names = config.intents.map((intent) => intent.name);
   const confusion = Object.fromEntries(names.map((name) => [name, Object.fromEntries([...names, FALLBACK_COLUMN].map((column) => [column, 0]))]));
   const misses: RoutingMiss[] = [];
   labelled.forEach((item, index) => {
-    const result = results[index]!;
-    const isClassified = result.ok && !result.value.fellBack;
-    const predicted = isClassified ? result.value.intent : FALLBACK_COLUMN;
-    confusion[item.intent]![predicted]! += 1;
-    if (predicted === item.intent) return;
-    const reason = result.ok ? result.value.reason : result.error instanceof Error ? result.error.message : String(result.error);
-    misses.push({ line: item.line ?? index + 1, q: item.q, expected: item.intent, predicted, ...(reason === undefined ? {} : { reason }) });
+    result.cases[index]!.trials.forEach((trial, trialIndex) => {
+      const output = trial.output;
+      const isClassified = output !== undefined && !output.fellBack;
+      const predicted = isClassified ? output.intent : FALLBACK_COLUMN;
+      confusion[item.intent]![predicted]! += 1;
+      if (predicted === item.intent) return;
+      const reason = output === undefined ? trial.error : output.reason;
+      misses.push({
+        line: item.line ?? index + 1,
+        ...(result.trials > 1 ? { trial: trialIndex + 1 } : {}),
+        q: item.q,
+        expected: item.intent,
+        predicted,
+        ...(reason === undefined ? {} : { reason }),
+      });
+    });
   });
 
   const perIntent = Object.fromEntries(
@@ -105,10 +147,11 @@ export async function evaluateRouting(
       return [name, { expected, predicted, correct, ...precisionRecall({ correct, predicted, expected }) }];
     }),
   );
-  const correct = labelled.length - misses.length;
+  const total = labelled.length * result.trials;
+  const correct = total - misses.length;
   return {
-    accuracy: correct / labelled.length,
-    total: labelled.length,
+    accuracy: correct / total,
+    total,
     correct,
     fellBack: sum(names.map((name) => confusion[name]![FALLBACK_COLUMN]!)),
     perIntent,

@@ -61,7 +61,7 @@ test('type precision and recall, id accuracy, exact plans and misses, from scrip
   ]);
   const labelled = parseLabelledMessages(LABELLED);
 
-  const report = await braid.group('eval', (run) => evaluatePlanning(run, labelled));
+  const { report } = await braid.group('eval', (run) => evaluatePlanning(run, labelled));
 
   expect(report).toMatchObject({ messages: 7, exactMatches: 4, exactMatchRate: 4 / 7, failed: 1 });
   expect(report.tasks).toEqual({ expected: 9, predicted: 8, matched: 7, precision: 7 / 8, recall: 7 / 9, f1: expect.closeTo(14 / 17) });

@@ -47,7 +47,7 @@ test('accuracy, confusion matrix, per-intent scores and misses, from scripted cl
     CONFIG,
   );
 
-  const report = await braid.group('eval', (run) => evaluateRouting(run, labelled, CONFIG));
+  const { report } = await braid.group('eval', (run) => evaluateRouting(run, labelled, CONFIG));
 
   expect(report).toMatchObject({ total: 7, correct: 4, accuracy: 4 / 7, fellBack: 2 });
   expect(report.confusion).toEqual({
@@ -95,7 +95,7 @@ test('the matrix follows the configured intents', async () => {
   };
   const { braid } = await setup([classifyAs('Money back please', 'Refund Request'), classifyAs('Hello', 'Refund Request')]);
 
-  const report = await evaluateRouting(
+  const { report } = await evaluateRouting(
     braid,
     [
       { q: 'Money back please', intent: 'Refund Request' },
