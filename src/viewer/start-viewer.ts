@@ -3,8 +3,13 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { findCriticalPath, type CriticalPath } from '../core/critical-path.js';
 import { summarizeRun, type RunSummary } from '../core/run-summary.js';
+import type { EvalReport } from '../core/eval-report.js';
 import type { Span } from '../core/span.js';
 import { echartsScriptPath } from './echarts-script-path.js';
+import { EVAL_PAGE } from './eval-page.js';
+import { EVAL_SCRIPT } from './eval-script.js';
+import { EVAL_STYLE } from './eval-style.js';
+import { spansInScope } from './spans-in-scope.js';
 import { VIEWER_PAGE } from './viewer-page.js';
 import { VIEWER_SCRIPT } from './viewer-script.js';
 import { VIEWER_STYLE } from './viewer-style.js';
@@ -18,6 +23,8 @@ export interface ViewerOptions {
   host?: string;
   /** @default 0 (a free port) */
   port?: number;
+  /** An eval's report, shown at `/eval` (its cases link to their part of the timeline). */
+  evaluation?: EvalReport;
 }
 
 export interface Viewer {
@@ -61,17 +68,19 @@ const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '::1', '[::1]']);
  * // … later
  * await viewer.close();
  */
-export async function startViewer({ spans, title, host = '127.0.0.1', port = 0 }: ViewerOptions): Promise<Viewer> {
+export async function startViewer({ spans, title, host = '127.0.0.1', port = 0, evaluation }: ViewerOptions): Promise<Viewer> {
   const run = spans.find((span) => span.kind === 'run');
   const runId = run?.runId ?? spans[0]?.runId ?? '';
-  const data: ViewerData = {
-    title: title ?? run?.name ?? 'braid run',
+  const viewerData = (shown: readonly Span[], heading: string): ViewerData => ({
+    title: heading,
     runId,
-    summary: summarizeRun(runId, spans),
-    criticalPath: findCriticalPath(spans),
-    spans,
-  };
-  const dataBody = JSON.stringify(data); // once: a 5,000-step run is megabytes
+    summary: summarizeRun(runId, shown),
+    criticalPath: findCriticalPath(shown),
+    spans: shown,
+  });
+  const runTitle = title ?? run?.name ?? 'braid run';
+  const dataBody = JSON.stringify(viewerData(spans, runTitle)); // once: a 5,000-step run is megabytes
+  const evalBody = evaluation === undefined ? undefined : JSON.stringify(evaluation);
   const echartsPath = echartsScriptPath();
 
   const server = createServer((request, response) => {
@@ -84,7 +93,8 @@ export async function startViewer({ spans, title, host = '127.0.0.1', port = 0 }
       response.setHeader('Allow', 'GET, HEAD');
       return send(response, 405, 'text/plain; charset=utf-8', 'method not allowed\n');
     }
-    const path = new URL(request.url ?? '/', 'http://viewer.invalid').pathname;
+    const url = new URL(request.url ?? '/', 'http://viewer.invalid');
+    const path = url.pathname;
     switch (path) {
       case '/':
       case '/index.html':
@@ -93,8 +103,20 @@ export async function startViewer({ spans, title, host = '127.0.0.1', port = 0 }
         return send(response, 200, 'text/javascript; charset=utf-8', VIEWER_SCRIPT);
       case '/viewer.css':
         return send(response, 200, 'text/css; charset=utf-8', VIEWER_STYLE);
-      case '/api/run':
-        return send(response, 200, 'application/json; charset=utf-8', dataBody);
+      case '/api/run': {
+        // ?scope=<position path>: the timeline of one part of the run (an eval's case or trial)
+        const scope = url.searchParams.get('scope');
+        if (scope === null || scope === '') return send(response, 200, 'application/json; charset=utf-8', dataBody);
+        return send(response, 200, 'application/json; charset=utf-8', JSON.stringify(viewerData(spansInScope(spans, scope), `${runTitle} · ${scope}`)));
+      }
+      case '/eval':
+        return evalBody === undefined ? send(response, 404, 'text/plain; charset=utf-8', 'this run is not an eval\n') : send(response, 200, 'text/html; charset=utf-8', EVAL_PAGE);
+      case '/eval.js':
+        return send(response, 200, 'text/javascript; charset=utf-8', EVAL_SCRIPT);
+      case '/eval.css':
+        return send(response, 200, 'text/css; charset=utf-8', EVAL_STYLE);
+      case '/api/eval':
+        return evalBody === undefined ? send(response, 404, 'text/plain; charset=utf-8', 'this run is not an eval\n') : send(response, 200, 'application/json; charset=utf-8', evalBody);
       case '/vendor/echarts.min.js':
         return sendFile(response, echartsPath, 'text/javascript; charset=utf-8');
       case '/favicon.ico':

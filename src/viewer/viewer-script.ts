@@ -59,7 +59,8 @@ export const VIEWER_SCRIPT = String.raw`'use strict';
   }
 
   function load() {
-    fetch('/api/run', { headers: { accept: 'application/json' } })
+    // ?scope=<position path> (an eval case's timeline link) asks for that part of the run only
+    fetch('/api/run' + location.search, { headers: { accept: 'application/json' } })
       .then(function (response) {
         if (!response.ok) throw new Error('the server answered ' + response.status);
         return response.json();
