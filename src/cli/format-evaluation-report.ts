@@ -1,3 +1,4 @@
+import type { FaqTrial } from '../workflows/faq/evaluate-faq.js';
 import type { PlanningReport } from '../workflows/orders/evaluate-planning.js';
 import { FALLBACK_COLUMN, type RoutingReport } from '../workflows/support/evaluate-routing.js';
 
@@ -22,7 +23,9 @@ export function formatRoutingReport(report: RoutingReport): string {
       }),
     ]),
     '',
-    ...formatMisses(report.misses.map((miss) => ({ line: miss.line, q: miss.q, details: [`expected ${miss.expected}, got ${miss.predicted}${miss.reason ? ` (${miss.reason})` : ''}`] }))),
+    ...formatMisses(
+      report.misses.map((miss) => ({ line: miss.line, trial: miss.trial, q: miss.q, details: [`expected ${miss.expected}, got ${miss.predicted}${miss.reason ? ` (${miss.reason})` : ''}`] })),
+    ),
   ];
   return `${lines.join('\n')}\n`;
 }
@@ -48,32 +51,53 @@ export function formatPlanningReport(report: PlanningReport): string {
       ]),
     ]),
     '',
-    ...formatMisses(report.misses.map((miss) => ({ line: miss.line, q: miss.q, details: miss.problems }))),
+    ...formatMisses(report.misses.map((miss) => ({ line: miss.line, trial: miss.trial, q: miss.q, details: miss.problems }))),
   ];
   return `${lines.join('\n')}\n`;
 }
 
-function formatMisses(misses: readonly { line: number; q: string; details: readonly string[] }[]): string[] {
+function formatMisses(misses: readonly { line: number; trial?: number; q: string; details: readonly string[] }[]): string[] {
   if (misses.length === 0) return ['Misses: none'];
   return [
     `Misses (${misses.length}):`,
-    ...misses.flatMap((miss) => [`  line ${miss.line}: ${JSON.stringify(oneLine(miss.q))}`, ...miss.details.map((detail) => `    - ${oneLine(detail)}`)]),
+    ...misses.flatMap((miss) => [
+      `  line ${miss.line}${miss.trial === undefined ? '' : ` (trial ${miss.trial})`}: ${JSON.stringify(oneLine(miss.q))}`,
+      ...miss.details.map((detail) => `    - ${oneLine(detail)}`),
+    ]),
   ];
 }
 
+/** A FAQ evaluation's own part for people: each entry of the first trial's FAQ, and what failed. */
+export function formatFaqEvaluation({ questions, trials }: { questions: number; trials: readonly FaqTrial[] }): string {
+  const [first] = trials;
+  const lines = [`FAQ eval: ${questions} entries asked${trials.length > 1 ? `, ${trials.length} FAQs written` : ''}`];
+  trials.forEach((trial, index) => {
+    const name = trials.length > 1 ? `trial ${index + 1}: ` : '';
+    if (trial.error !== undefined) lines.push(`  ${name}the FAQ failed: ${oneLine(trial.error)}`);
+    for (const failure of trial.failures) lines.push(`  ${name}the question ${JSON.stringify(oneLine(failure.question))} failed: ${oneLine(failure.error)}`);
+  });
+  if (first !== undefined && first.faqs.length > 0) {
+    lines.push('', trials.length > 1 ? 'The first FAQ:' : 'The FAQ:');
+    first.faqs.forEach((entry, index) => {
+      lines.push(`  ${index + 1}. ${oneLine(entry.question)}`, `     ${oneLine(entry.answer)}`, `     sources: ${entry.sources.map((source) => oneLine(source)).join('; ')}`);
+    });
+  }
+  return `${lines.join('\n')}\n`;
+}
+
 /** Columns padded to their widest cell: the first (the labels) left-aligned, the numbers right-aligned. */
-function formatTable(rows: readonly (readonly string[])[]): string[] {
+export function formatTable(rows: readonly (readonly string[])[]): string[] {
   const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => row[column]!.length)));
   return rows.map((row) =>
     `  ${row.map((cell, column) => (column === 0 ? cell.padEnd(widths[column]!) : cell.padStart(widths[column]!))).join('  ')}`.trimEnd(),
   );
 }
 
-function percent(value: number | null): string {
+export function percent(value: number | null): string {
   return value === null ? '—' : `${(value * 100).toFixed(1)}%`;
 }
 
-function oneLine(text: string): string {
+export function oneLine(text: string): string {
   const flat = text.replace(/\s+/g, ' ').trim();
   return flat.length > EXCERPT_CHARACTERS ? `${flat.slice(0, EXCERPT_CHARACTERS - 1)}…` : flat;
 }

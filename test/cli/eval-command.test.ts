@@ -13,7 +13,33 @@ const INTENTS = ['Technical Support', 'Billing Inquiry', 'General Question'];
 const Ratio = z.number().min(0).max(1);
 const Score = z.object({ precision: Ratio.nullable(), recall: Ratio.nullable(), f1: Ratio.nullable() });
 const Summary = z.object({ calls: z.number().int(), inputTokens: z.number(), costUsd: z.number() });
-const RoutingJson = z.strictObject({
+const Stats = z.strictObject({ mean: Ratio.nullable(), stddev: z.number().min(0).nullable(), min: Ratio.nullable(), max: Ratio.nullable(), count: z.number().int(), errors: z.number().int() });
+const ScoreJson = z.strictObject({ score: Ratio.nullable(), reason: z.string().optional(), error: z.string().optional() });
+/** The one shape every `braid eval … --json` prints; `details` is the kind's own report. */
+function evalJson<Details extends z.ZodType>(details: Details) {
+  return z.strictObject({
+    version: z.literal(1),
+    eval: z.strictObject({ id: z.string(), kind: z.string(), dataset: z.string(), model: z.string(), judge: z.string().optional(), trials: z.number().int(), createdAt: z.iso.datetime() }),
+    scorers: z.record(z.string(), Stats),
+    thresholds: z.record(z.string(), Ratio),
+    cases: z.array(
+      z.strictObject({
+        id: z.string(),
+        label: z.string(),
+        input: z.unknown(),
+        expected: z.unknown().optional(),
+        scores: z.record(z.string(), Stats),
+        path: z.string(),
+        trials: z.array(z.strictObject({ output: z.unknown().optional(), error: z.string().optional(), scores: z.record(z.string(), ScoreJson), path: z.string() })),
+      }),
+    ),
+    baseline: z.unknown(),
+    gate: z.strictObject({ status: z.enum(['passed', 'failed', 'none']), failures: z.array(z.unknown()), reason: z.string().optional() }),
+    details,
+    summary: Summary,
+  });
+}
+const RoutingJson = evalJson(z.strictObject({
   accuracy: Ratio,
   total: z.number().int(),
   correct: z.number().int(),
@@ -21,10 +47,9 @@ const RoutingJson = z.strictObject({
   perIntent: z.record(z.string(), Score.extend({ expected: z.number().int(), predicted: z.number().int(), correct: z.number().int() })),
   confusion: z.record(z.string(), z.record(z.string(), z.number().int())),
   misses: z.array(z.object({ line: z.number().int(), q: z.string(), expected: z.string(), predicted: z.string(), reason: z.string().optional() })),
-  summary: Summary,
-});
+}));
 const TaskScore = Score.extend({ expected: z.number().int(), predicted: z.number().int(), matched: z.number().int() });
-const PlanningJson = z.strictObject({
+const PlanningJson = evalJson(z.strictObject({
   exactMatchRate: Ratio,
   messages: z.number().int(),
   exactMatches: z.number().int(),
@@ -33,8 +58,7 @@ const PlanningJson = z.strictObject({
   perType: z.record(z.string(), TaskScore),
   ids: z.object({ compared: z.number().int(), correct: z.number().int(), accuracy: Ratio.nullable() }),
   misses: z.array(z.object({ line: z.number().int(), q: z.string(), problems: z.array(z.string()).min(1) })),
-  summary: Summary,
-});
+}));
 
 /** The labelled lines of a shipped set, parsed. */
 function readSet(file: string): Record<string, unknown>[] {
@@ -52,7 +76,13 @@ test('eval route --json on the shipped set: one report whose counts add up to th
   const result = await runCli(['eval', 'route', SUPPORT_SET, '--json', ...fake.openaiArgs()], { env: OPENAI_TEST_ENV });
 
   expect(result.code, result.stderr).toBe(0);
-  const report = RoutingJson.parse(JSON.parse(result.stdout));
+  const json = RoutingJson.parse(JSON.parse(result.stdout));
+  const report = json.details;
+  expect(json.eval).toMatchObject({ kind: 'route', dataset: SUPPORT_SET, model: 'openai:gpt-4.1-mini', trials: 1 });
+  expect(json.cases).toHaveLength(lines.length);
+  expect(json.scorers.accuracy!.mean).toBeCloseTo(report.accuracy);
+  expect(json.gate).toEqual({ status: 'none', failures: [] });
+  expect(json.baseline).toBeNull();
   expect(report.total).toBe(lines.length);
   expect(Object.keys(report.confusion)).toEqual(INTENTS);
   for (const intent of INTENTS) {
@@ -64,8 +94,8 @@ test('eval route --json on the shipped set: one report whose counts add up to th
   expect(report.accuracy).toBeCloseTo(report.correct / lines.length);
   for (const miss of report.misses) expect(lines[miss.line - 1]!.q).toBe(miss.q); // each miss points at its line
   const prompts = fake.server.stats().timeline.map((entry) => entry.prompt);
-  expect(prompts.filter((prompt) => prompt.includes('Classify customer queries'))).toHaveLength(report.summary.calls);
-  expect(report.summary.calls).toBeGreaterThanOrEqual(lines.length);
+  expect(prompts.filter((prompt) => prompt.includes('Classify customer queries'))).toHaveLength(json.summary.calls);
+  expect(json.summary.calls).toBeGreaterThanOrEqual(lines.length);
   expect(prompts.some((prompt) => prompt.includes('specialist'))).toBe(false);
   expect(result.stderr).not.toMatch(PROGRESS_ESCAPES);
 });
@@ -104,6 +134,8 @@ test('eval route prints the accuracy and an aligned confusion matrix', async () 
   // aligned: every count ends under the end of its column's header
   expect(new Set(matrix.map((line) => line.length)).size).toBe(1);
   expect(result.stdout).toContain('Misses (1):\n  line 2: "Charged twice"\n    - expected Billing Inquiry, got General Question\n');
+  // every eval ends with its scorers; without a threshold there is no gate line
+  expect(result.stdout).toMatch(/\nScores over 3 cases:\n  scorer +mean\n  accuracy +66\.7%\n$/);
 });
 
 test('eval route: a label outside the intents fails with one line naming it, before any call', async () => {
@@ -125,7 +157,10 @@ test('eval orchestrate --json on the shipped set: counts add up to the labels, f
   const result = await runCli(['eval', 'orchestrate', ORDER_SET, '--json', ...fake.openaiArgs()], { env: OPENAI_TEST_ENV });
 
   expect(result.code, result.stderr).toBe(0);
-  const report = PlanningJson.parse(JSON.parse(result.stdout));
+  const json = PlanningJson.parse(JSON.parse(result.stdout));
+  const report = json.details;
+  expect(Object.keys(json.scorers)).toEqual(['exactPlan', 'taskF1', 'idAccuracy']);
+  expect(json.scorers.exactPlan!.mean).toBeCloseTo(report.exactMatchRate);
   expect(report.messages).toBe(lines.length);
   expect(report.exactMatches + report.misses.length).toBe(lines.length);
   expect(report.tasks.expected).toBe(labelledTasks.length);

@@ -27,3 +27,27 @@ test('braid view of a malformed trace file is a usage error naming the line', as
   expect(result.code).toBe(2);
   expect(result.stderr).toMatch(/^braid: .*broken\.jsonl:\d/m);
 });
+
+test('braid view of an eval opens on its report, whose cases link to their part of the timeline', async () => {
+  const server = await startFakeProvider({ rules: [{ match: 'Query: Charged twice', json: { intent: 'Billing Inquiry' } }] });
+  onTestFinished(() => server.close());
+  const env = { OPENAI_API_KEY: 'sk-test', BRAID_HOME: makeTempDirectory() };
+  const file = `${makeTempDirectory()}/set.jsonl`;
+  await import('node:fs/promises').then(({ writeFile }) => writeFile(file, '{"q": "Charged twice", "intent": "Billing Inquiry"}\n{"q": "Opening hours", "intent": "General Question"}\n'));
+  const run = await runCli(['eval', 'route', file, '--run-id', 'eval-to-view', '--model', 'openai:gpt-4.1-mini', '--base-url', server.openaiBaseURL], { env });
+  expect(run.code, run.stderr).toBe(0);
+
+  const viewer = startCli(['view', 'eval-to-view', '--no-open'], { env });
+  await vi.waitFor(() => expect(viewer.stdout()).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/eval$/m), { timeout: 20_000 });
+  const url = viewer.stdout().trim();
+  expect((await fetch(url)).headers.get('content-type')).toContain('text/html');
+  const report = (await (await fetch(new URL('/api/eval', url))).json()) as { eval: { id: string; kind: string }; cases: { label: string; path: string }[] };
+  expect(report.eval).toMatchObject({ id: 'eval-to-view', kind: 'route' });
+  // a case's timeline: only its own steps, each under its path
+  const scoped = (await (await fetch(new URL(`/api/run?scope=${encodeURIComponent(report.cases[0]!.path)}`, url))).json()) as { spans: { kind: string; key?: string }[] };
+  const steps = scoped.spans.filter((span) => span.kind === 'step');
+  expect(steps).toHaveLength(1);
+  expect(steps[0]!.key!.startsWith(`${report.cases[0]!.path}/`)).toBe(true);
+  viewer.child.kill('SIGINT');
+  expect((await viewer.result).code).toBe(0);
+});

@@ -2,28 +2,53 @@ import { readFile } from 'node:fs/promises';
 import { text } from 'node:stream/consumers';
 import { Command, Option } from 'commander';
 import { InputError } from '../../core/errors.js';
-import { evaluatePlanning, parseLabelledMessages, type LabelledMessage } from '../../workflows/orders/evaluate-planning.js';
+import { defaultModelSpec } from '../../providers/model-spec.js';
+import { evaluateFaq, FAQ_SCORER_NAMES } from '../../workflows/faq/evaluate-faq.js';
+import type { FaqMode } from '../../workflows/faq/generate-faq.js';
+import { listDocumentFiles, readDocument, type SourceDocument } from '../../workflows/faq/load-documents.js';
+import { evaluatePlanning, parseLabelledMessages, PLANNING_SCORER_NAMES, type LabelledMessage } from '../../workflows/orders/evaluate-planning.js';
 import type { NumberedLine } from '../../workflows/parse-json-lines.js';
-import { evaluateRouting, parseLabelledQueries, type LabelledQuery } from '../../workflows/support/evaluate-routing.js';
+import { evaluateRouting, parseLabelledQueries, ROUTING_SCORER_NAMES, type LabelledQuery } from '../../workflows/support/evaluate-routing.js';
 import { loadRouterConfig, type RouterConfig } from '../../workflows/support/support-intents.js';
-import { withEngineFlags, type EngineFlags } from '../engine-flags.js';
-import { EXIT } from '../exit-codes.js';
-import { formatPlanningReport, formatRoutingReport } from '../format-evaluation-report.js';
+import { positiveInteger, withEngineFlags } from '../engine-flags.js';
+import { withEvalFlags, type EvalFlags } from '../eval-flags.js';
+import { formatFaqEvaluation, formatPlanningReport, formatRoutingReport } from '../format-evaluation-report.js';
+import { openCliModel, type CliModel } from '../open-cli-model.js';
 import { reportError } from '../report-error.js';
-import { summaryJson } from '../summary-json.js';
-import { describeFinished, withCliRun } from '../with-cli-run.js';
+import { runEval } from '../run-eval.js';
 
-interface EvalRouteFlags extends EngineFlags {
+interface EvalRouteFlags extends EvalFlags {
   config?: string;
 }
+
+interface EvalFaqFlags extends EvalFlags {
+  questions: number;
+  mode: FaqMode;
+  judge?: string;
+}
+
+const GATE_HELP = `
+Every eval is stored in the run store under its run id: braid view <id> shows the report, and
+--baseline <id|last> compares with an earlier one case by case (improved, regressed, unchanged).
+--threshold scorer=value (repeatable) and --max-regressions n make it a CI gate: when one is not
+met the command exits 1 and says which scorer failed.
+
+--json prints one object, the same shape for every eval:
+  { version, eval: { id, kind, dataset, model, judge?, trials, createdAt },
+    scorers: { <name>: { mean, stddev, min, max, count, errors } }, thresholds,
+    cases: [{ id, label, input, expected?, scores, path, trials: [{ output?, error?, path,
+              scores: { <name>: { score, reason?, error? } } }] }],
+    baseline: null | { id, counts, scorers: { <name>: { baseline, current, delta } }, cases },
+    gate: { status: passed|failed|none, failures, reason? }, details, summary }`;
 
 /** `braid eval route|orchestrate`: the router's and the planner's quality on a labelled set. */
 export function evalCommand(): Command {
   return (
     new Command('eval')
-      .description("measure the router's or the planner's quality on a labelled set")
+      .description("measure an app's quality: the router or the planner on a labelled set, the FAQ with code scorers and judges")
       .addCommand(evalRouteCommand())
       .addCommand(evalOrchestrateCommand())
+      .addCommand(evalFaqCommand())
       // the program hands its settings (exit override, help after errors) to its direct children
       // only; pass them on so `braid eval route` fails like every other command
       .hook('preSubcommand', (parent, subcommand) => {
@@ -34,7 +59,9 @@ export function evalCommand(): Command {
         `
 Examples:
   $ braid eval route data/eval/support-queries.jsonl --model openai:gpt-4.1-mini
-  $ braid eval orchestrate data/eval/order-messages.jsonl --json > planner-report.json`,
+  $ braid eval route data/eval/support-queries.jsonl --baseline last --threshold accuracy=0.9
+  $ braid eval orchestrate data/eval/order-messages.jsonl --json > planner-report.json
+  $ braid eval faq data/eval/faq --questions 4 --judge openai:gpt-4.1 --repeat 3`,
       )
   );
 }
@@ -58,9 +85,11 @@ Examples:
 Labelled line:
   {"q": "I was charged twice for one order", "intent": "Billing Inquiry"}
 
---json prints { accuracy, total, correct, fellBack, perIntent, confusion, misses, summary }.`,
+Scorer: accuracy (1 when the query went to its labelled intent).
+details in --json: { accuracy, total, correct, fellBack, perIntent, confusion, misses }, counted over every trial.
+${GATE_HELP}`,
     );
-  return withEngineFlags(command).action(async (file: string, flags: EvalRouteFlags) => {
+  return withEvalFlags(withEngineFlags(command)).action(async (file: string, flags: EvalRouteFlags) => {
     process.exitCode = await runEvalRoute(file, flags);
   });
 }
@@ -84,10 +113,43 @@ Labelled line (an id the message does not give is null; a message asking for not
    "tasks": [{"query_type": "Status Update", "order_id": "A-12345"},
              {"query_type": "Billing Inquiry", "invoice_number": "INV-7890"}]}
 
---json prints { exactMatchRate, messages, exactMatches, failed, tasks, perType, ids, misses, summary }.`,
+Scorers: exactPlan (the whole plan right), taskF1 (task types found), idAccuracy (ids of the matched tasks).
+details in --json: { exactMatchRate, messages, exactMatches, failed, tasks, perType, ids, misses }, counted over every trial.
+${GATE_HELP}`,
     );
-  return withEngineFlags(command).action(async (file: string, flags: EngineFlags) => {
+  return withEvalFlags(withEngineFlags(command)).action(async (file: string, flags: EvalFlags) => {
     process.exitCode = await runEvalOrchestrate(file, flags);
+  });
+}
+
+function evalFaqCommand(): Command {
+  const command = new Command('faq')
+    .description('write a FAQ from documents and score every entry: code scorers and judges run by a second model')
+    .argument('<paths...>', 'Markdown, text or HTML files, or directories of them (data/eval/faq is a labelled set)')
+    .addOption(new Option('-q, --questions <n>', 'how many entries the FAQ has').default(5).argParser(positiveInteger))
+    .addOption(new Option('--mode <mode>', 'single: one prompt; chain: sequential; parallel: fan out').choices(['single', 'chain', 'parallel']).default('parallel'))
+    .addOption(new Option('--judge <spec>', 'the model that judges grounded, cited and answersQuestion (default: --model)'))
+    .addHelpText(
+      'after',
+      `
+Each entry of the FAQ is a case (entry 1 … entry N). Its scorers:
+  count            the FAQ has exactly N entries
+  distinct         no earlier entry asks the same question
+  realSources      it cites at least one source, and only real titles
+  answerLength     the answer has 10 to 120 words
+  grounded         judge: every claim is supported by the cited documents (the judge sees only those)
+  cited            judge: the cited documents contain the support
+  answersQuestion  judge: the answer responds to the question
+A judge answers yes / partly / no (1 / 0.5 / 0) with a one-sentence reason, through a typed step:
+limited, retried, cached and traced like the FAQ's own steps.
+
+Examples:
+  $ braid eval faq data/eval/faq --model openai:gpt-4.1-mini --judge openai:gpt-4.1
+  $ braid eval faq docs/ --questions 8 --repeat 3 --threshold grounded=0.9 --json
+${GATE_HELP}`,
+    );
+  return withEvalFlags(withEngineFlags(command)).action(async (paths: string[], flags: EvalFaqFlags) => {
+    process.exitCode = await runEvalFaq(paths, flags);
   });
 }
 
@@ -101,34 +163,82 @@ async function runEvalRoute(file: string, flags: EvalRouteFlags): Promise<number
   } catch (error) {
     return reportError(error, { verbose: flags.verbose });
   }
-  const identity = { workflow: 'eval-route', input: { labelled, intents: config.intents, fallback: config.fallback } };
-  return withCliRun(flags, identity, async ({ braid, progress, isInteractive }) => {
-    progress.setTotal(labelled.length);
-    const report = await evaluateRouting(braid, labelled, config);
-    const summary = braid.summary();
-    if (flags.json) process.stdout.write(`${JSON.stringify({ ...report, summary: summaryJson(summary) }, null, 2)}\n`);
-    else process.stdout.write(formatRoutingReport(report));
-    if (isInteractive) process.stderr.write(`braid: ${describeFinished(summary)}\n`);
-    return EXIT.ok;
+  return runEval(flags, {
+    kind: 'route',
+    dataset: sourceName(file),
+    scorerNames: ROUTING_SCORER_NAMES,
+    identity: { workflow: 'eval-route', input: { labelled, intents: config.intents, fallback: config.fallback, trials: flags.repeat } },
+    measure: async ({ braid, progress }) => {
+      progress.setTotal(labelled.length * flags.repeat);
+      const { result, report } = await evaluateRouting(braid, labelled, config, { trials: flags.repeat });
+      return { result, details: report };
+    },
+    formatDetails: (report) => formatRoutingReport(report),
   });
 }
 
-async function runEvalOrchestrate(file: string, flags: EngineFlags): Promise<number> {
+async function runEvalOrchestrate(file: string, flags: EvalFlags): Promise<number> {
   let labelled: NumberedLine<LabelledMessage>[];
   try {
     labelled = parseLabelledMessages(await readLabelled(file), { source: sourceName(file) });
   } catch (error) {
     return reportError(error, { verbose: flags.verbose });
   }
-  return withCliRun(flags, { workflow: 'eval-orchestrate', input: { labelled } }, async ({ braid, progress, isInteractive }) => {
-    progress.setTotal(labelled.length);
-    const report = await evaluatePlanning(braid, labelled);
-    const summary = braid.summary();
-    if (flags.json) process.stdout.write(`${JSON.stringify({ ...report, summary: summaryJson(summary) }, null, 2)}\n`);
-    else process.stdout.write(formatPlanningReport(report));
-    if (isInteractive) process.stderr.write(`braid: ${describeFinished(summary)}\n`);
-    return EXIT.ok;
+  return runEval(flags, {
+    kind: 'orchestrate',
+    dataset: sourceName(file),
+    scorerNames: PLANNING_SCORER_NAMES,
+    identity: { workflow: 'eval-orchestrate', input: { labelled, trials: flags.repeat } },
+    measure: async ({ braid, progress }) => {
+      progress.setTotal(labelled.length * flags.repeat);
+      const { result, report } = await evaluatePlanning(braid, labelled, { trials: flags.repeat });
+      return { result, details: report };
+    },
+    formatDetails: (report) => formatPlanningReport(report),
   });
+}
+
+async function runEvalFaq(paths: string[], flags: EvalFaqFlags): Promise<number> {
+  let documents: SourceDocument[];
+  let judge: CliModel | undefined;
+  try {
+    documents = await Promise.all((await listDocumentFiles(paths)).map(readDocument));
+    // the judge's model is made up front: a missing key fails before the FAQ is paid for
+    // (the run's own model when it is the same spec: a local model is loaded once)
+    if (flags.judge !== undefined && flags.judge !== (flags.model ?? defaultModelSpec(process.env))) {
+      judge = await openCliModel({ model: flags.judge, baseUrl: flags.baseUrl }, process.env);
+    }
+  } catch (error) {
+    return reportError(error, { verbose: flags.verbose });
+  }
+  try {
+    return await runEval(flags, {
+      kind: 'faq',
+      dataset: paths.join(' '),
+      scorerNames: FAQ_SCORER_NAMES,
+      judgeSpec: judge?.modelSpec ?? 'same',
+      identity: {
+        workflow: 'eval-faq',
+        input: { documents: documents.map(({ title, text }) => ({ title, text })), questions: flags.questions, mode: flags.mode, judge: flags.judge ?? null, trials: flags.repeat },
+      },
+      measure: async ({ braid, progress, promptBudgetCharacters }) => {
+        // per trial: the questions step, an answer and sources per question, three judges per entry
+        progress.setTotal(flags.repeat * (flags.mode === 'single' ? 1 + 3 * flags.questions : 1 + 5 * flags.questions));
+        const { result, trials } = await evaluateFaq(braid, documents, {
+          questions: flags.questions,
+          mode: flags.mode,
+          maxPartCharacters: promptBudgetCharacters,
+          trials: flags.repeat,
+          ...(judge === undefined ? {} : { judge: judge.model }),
+        });
+        return { result, details: { questions: flags.questions, documents: documents.map((document) => document.title), trials } };
+      },
+      formatDetails: (details) => formatFaqEvaluation(details),
+      listLowScores: true,
+    });
+  } finally {
+    await judge?.dispose();
+  }
 }
 
 /** The labelled file's text, or stdin's for `-`. */

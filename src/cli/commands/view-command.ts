@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import { readTraceFile } from '../../core/read-trace-file.js';
+import type { EvalReport } from '../../core/eval-report.js';
 import type { Span } from '../../core/span.js';
 import { defaultStorePath } from '../../store/default-store-path.js';
 import { openRunStore } from '../../store/run-store.js';
@@ -18,7 +19,7 @@ interface ViewFlags {
 
 export function viewCommand(): Command {
   return new Command('view')
-    .description('show a run as a timeline in the browser: steps, retries, limiter waits, 429 backoffs, critical path, cost')
+    .description('show a run as a timeline in the browser: steps, retries, limiter waits, 429 backoffs, critical path, cost; an eval as its report')
     .argument('[run]', 'a run id from the journal, or a trace .jsonl file (default: the latest run)')
     .addOption(new Option('--no-open', 'print the URL without opening a browser'))
     .addOption(new Option('--port <n>', 'serve on this port (default: a free one)').argParser(positiveInteger))
@@ -28,16 +29,18 @@ export function viewCommand(): Command {
       `
 Examples:
   $ braid view                      # the latest run
-  $ braid view 3f2c9a1e-…           # a run from braid runs
+  $ braid view 3f2c9a1e-…           # a run from braid runs (an eval opens on its report)
   $ braid view run.jsonl --no-open  # a trace written with --trace`,
     )
     .action(async (run: string | undefined, flags: ViewFlags) => {
       try {
-        const spans = await loadSpans(run, flags.store ?? defaultStorePath());
-        const viewer = await startViewer({ spans, port: flags.port });
-        process.stderr.write(`braid: viewing ${spans.length} spans at ${viewer.url} (Ctrl-C to stop)\n`);
-        process.stdout.write(`${viewer.url}\n`);
-        await openBrowser(viewer.url, { enabled: flags.open });
+        const { spans, evaluation } = await loadRun(run, flags.store ?? defaultStorePath());
+        const viewer = await startViewer({ spans, port: flags.port, ...(evaluation === undefined ? {} : { evaluation }) });
+        // an eval opens on its report, whose cases link to their part of the timeline
+        const url = evaluation === undefined ? viewer.url : new URL('eval', viewer.url).href;
+        process.stderr.write(`braid: viewing ${evaluation === undefined ? '' : `the eval report and `}${spans.length} spans at ${url} (Ctrl-C to stop)\n`);
+        process.stdout.write(`${url}\n`);
+        await openBrowser(url, { enabled: flags.open });
         await new Promise<void>((resolve) => process.once('SIGINT', () => resolve()));
         await viewer.close();
       } catch (error) {
@@ -46,17 +49,19 @@ Examples:
     });
 }
 
-async function loadSpans(run: string | undefined, storeFile: string): Promise<Span[]> {
+/** A run's spans, from a trace file or the store; and its eval report, when the run is an eval. */
+async function loadRun(run: string | undefined, storeFile: string): Promise<{ spans: Span[]; evaluation?: EvalReport }> {
   if (run !== undefined && (run.endsWith('.jsonl') || existsSync(run))) {
     if (!existsSync(run)) throw new InputError(`no trace file ${run}`);
-    return readTraceFile(run);
+    return { spans: await readTraceFile(run) };
   }
   const store = openRunStore(storeFile);
   try {
     const id = run ?? store.listRuns({ limit: 1 })[0]?.id;
     if (id === undefined) throw new InputError('no runs yet: run a workflow first, or give a trace file');
     if (!store.getRun(id)) throw new InputError(`no run ${id} in ${storeFile}; braid runs lists them`);
-    return store.runSpans(id);
+    const evaluation = store.getEval(id);
+    return { spans: store.runSpans(id), ...(evaluation === undefined ? {} : { evaluation }) };
   } finally {
     store.close();
   }
