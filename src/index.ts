@@ -28,7 +28,7 @@ export type { Scorer, ScorerContext, ScoreAnswer, Score } from './core/score-tri
 export type { EvalResult, EvalCaseResult, EvalTrial, ScoreStats } from './core/summarize-eval.js';
 export { compareEvals, type EvalDiff, type CaseDiff, type CaseChange, type ScoreDelta, type ComparableEval } from './core/compare-evals.js';
 export { checkEvalGate, type EvalGate, type EvalGateOptions, type EvalGateFailure } from './core/check-eval-gate.js';
-export type { EvalReport } from './core/eval-report.js';
+export { createEvalReport, type EvalReport, type CreateEvalReportOptions } from './core/eval-report.js';
 
 // models
 export { createModel, type CreateModelOptions, type LocalModelSource } from './providers/create-model.js';

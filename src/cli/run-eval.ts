@@ -1,7 +1,6 @@
-import { checkEvalGate, checkThresholds } from '../core/check-eval-gate.js';
-import { compareEvals } from '../core/compare-evals.js';
+import { checkThresholds } from '../core/check-eval-gate.js';
 import { InputError } from '../core/errors.js';
-import { EVAL_REPORT_VERSION, type EvalReport } from '../core/eval-report.js';
+import { createEvalReport, type EvalReport } from '../core/eval-report.js';
 import type { EvalResult } from '../core/summarize-eval.js';
 import { defaultStorePath } from '../store/default-store-path.js';
 import { openRunStore } from '../store/run-store.js';
@@ -55,26 +54,18 @@ export async function runEval<Details>(flags: EvalFlags, spec: EvalCommandSpec<D
       process.stderr.write(`braid: no earlier eval of ${spec.kind} on ${spec.dataset} to compare with (evals that failed their gate do not count); this one sets the baseline\n`);
     }
     const { result, details } = await spec.measure(context);
-    const diff = baseline === undefined ? undefined : compareEvals(result, baseline);
-    const gate = checkEvalGate(result, { thresholds: flags.threshold, maxRegressions: flags.maxRegressions, diff });
-    const report: EvalReport = {
-      version: EVAL_REPORT_VERSION,
-      eval: {
-        id: braid.runId,
-        kind: spec.kind,
-        dataset: spec.dataset,
-        model: modelSpec,
-        ...(spec.judgeSpec === undefined ? {} : { judge: spec.judgeSpec === 'same' ? modelSpec : spec.judgeSpec }),
-        trials: result.trials,
-        createdAt: new Date().toISOString(),
-      },
-      scorers: result.scorers,
+    const report = createEvalReport(result, {
+      id: braid.runId,
+      kind: spec.kind,
+      dataset: spec.dataset,
+      model: modelSpec,
+      ...(spec.judgeSpec === undefined ? {} : { judge: spec.judgeSpec === 'same' ? modelSpec : spec.judgeSpec }),
+      ...(baseline === undefined ? {} : { baseline }),
       thresholds: flags.threshold,
-      cases: result.cases,
-      baseline: baseline === undefined || diff === undefined ? null : { id: baseline.eval.id, ...diff },
-      gate,
+      ...(flags.maxRegressions === undefined ? {} : { maxRegressions: flags.maxRegressions }),
       details,
-    };
+    });
+    const { gate } = report;
     try {
       store.saveEval(report);
     } catch (error) {

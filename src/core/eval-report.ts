@@ -1,6 +1,6 @@
-import type { EvalGate } from './check-eval-gate.js';
-import type { EvalDiff } from './compare-evals.js';
-import type { EvalCaseResult, ScoreStats } from './summarize-eval.js';
+import { checkEvalGate, type EvalGate } from './check-eval-gate.js';
+import { compareEvals, type EvalDiff } from './compare-evals.js';
+import type { EvalCaseResult, EvalResult, ScoreStats } from './summarize-eval.js';
 
 /**
  * One eval as it is stored, printed by `braid eval … --json` and shown by `braid view`: what ran,
@@ -38,3 +38,50 @@ export interface EvalReport {
 
 /** The version of `EvalReport` this braid writes and reads. */
 export const EVAL_REPORT_VERSION = 1;
+
+export interface CreateEvalReportOptions {
+  /** The eval's run id (`run.runId`). */
+  id: string;
+  kind: string;
+  dataset: string;
+  /** The model under test, as a spec (`openai:gpt-4.1-mini`). */
+  model: string;
+  judge?: string;
+  /** An earlier report to compare with (`store.findLastEval`, `store.getEval`). */
+  baseline?: EvalReport;
+  /** @default {} */
+  thresholds?: Record<string, number>;
+  maxRegressions?: number;
+  details?: unknown;
+  /** @default now */
+  createdAt?: Date;
+}
+
+/**
+ * Turns what `evaluate` measured into the report braid stores and shows: compares it with the
+ * baseline (when given) and decides the gate. `store.saveEval(report)` keeps it for `braid view`
+ * and for the next eval's `--baseline`.
+ *
+ * @throws {InputError} when a threshold names a scorer the eval does not have.
+ * @example
+ * const report = createEvalReport(result, { id: run.runId, kind: 'capitals', dataset: 'capitals.jsonl', model: 'openai:gpt-4.1-mini',
+ *   baseline: store.findLastEval({ kind: 'capitals', dataset: 'capitals.jsonl' }), thresholds: { exact: 0.9 } });
+ * store.saveEval(report);
+ * if (report.gate.status === 'failed') process.exitCode = 1;
+ */
+export function createEvalReport(
+  result: EvalResult,
+  { id, kind, dataset, model, judge, baseline, thresholds = {}, maxRegressions, details, createdAt = new Date() }: CreateEvalReportOptions,
+): EvalReport {
+  const diff = baseline === undefined ? undefined : compareEvals(result, baseline);
+  return {
+    version: EVAL_REPORT_VERSION,
+    eval: { id, kind, dataset, model, ...(judge === undefined ? {} : { judge }), trials: result.trials, createdAt: createdAt.toISOString() },
+    scorers: result.scorers,
+    thresholds,
+    cases: result.cases,
+    baseline: baseline === undefined || diff === undefined ? null : { id: baseline.eval.id, ...diff },
+    gate: checkEvalGate(result, { thresholds, maxRegressions, diff }),
+    ...(details === undefined ? {} : { details }),
+  };
+}

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import {
   checkEvalGate,
   compareEvals,
+  createEvalReport,
   createRuntime,
   evaluate,
   InputError,
@@ -216,4 +217,38 @@ test('a scorer answering outside 0…1 leaves a missing score naming it, not a w
   });
   expect(result.cases[0]!.trials[0]!.scores.letters).toEqual({ score: null, error: 'scorer letters answered 5, not a score from 0 to 1' });
   expect(result.scorers.letters).toMatchObject({ mean: null, errors: 1 });
+});
+
+test('a stored eval is the next one\'s baseline (--baseline last), unless it failed its gate', async () => {
+  const { server, model } = await setup([{ match: 'Capital of France?', json: { city: 'Paris' } }]);
+  const store = openRunStore(':memory:');
+  onTestFinished(() => store.close());
+  const facts = { kind: 'capitals', dataset: 'capitals.jsonl', model: 'openai:test-model' };
+  const evalOnce = async (thresholds: Record<string, number>) => {
+    const run = startRun(store, { model, retry: QUICK_RETRY, workflow: 'eval-capitals' });
+    const result = await evaluate(run, { data: [{ input: 'France', expected: 'Paris' }], task: capitalOf, scorers: [exact] });
+    run.finish();
+    const report = createEvalReport(result, { id: run.runId, ...facts, baseline: store.findLastEval(facts), thresholds });
+    store.saveEval(report);
+    return report;
+  };
+
+  const good = await evalOnce({ exact: 0.5 });
+  expect(good.baseline).toBeNull();
+  expect(good.gate.status).toBe('passed');
+  server.configure({ rules: [{ match: 'Capital of France?', json: { city: 'Lyon' } }] });
+  const bad = await evalOnce({ exact: 0.5 });
+  expect(bad.baseline).toMatchObject({ id: good.eval.id, counts: { regressed: 1 } });
+  expect(bad.gate).toMatchObject({ status: 'failed', reason: 'exact 0 < 0.5' });
+  // the failed eval is kept (for braid view) but the next one is still measured against the good one
+  const next = await evalOnce({});
+  expect(next.baseline?.id).toBe(good.eval.id);
+  expect(next.gate.status).toBe('none');
+  expect(store.getEval(bad.eval.id)).toEqual(bad);
+  expect(store.listEvals().map((row) => [row.id, row.gate, row.baselineId])).toEqual([
+    [next.eval.id, 'none', good.eval.id],
+    [bad.eval.id, 'failed', good.eval.id],
+    [good.eval.id, 'passed', undefined],
+  ]);
+  expect(store.findLastEval({ ...facts, dataset: 'another.jsonl' })).toBeUndefined();
 });

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, onTestFinished, test } from 'vitest';
 import { z } from 'zod';
-import { checkEvalGate, compareEvals, createRuntime, evaluate, startViewer, type EvalReport, type Run, type Scorer, type Span } from '../../src/index.js';
+import { createEvalReport, createRuntime, evaluate, startViewer, type EvalReport, type Run, type Scorer, type Span } from '../../src/index.js';
 import { startFakeProvider, type FakeRule } from '../fake-provider/index.js';
 import { modelOn, QUICK_RETRY } from '../support/wire-models.js';
 
@@ -44,22 +44,16 @@ async function recordEval(): Promise<{ report: EvalReport; spans: readonly Span[
   const server = await startFakeProvider({ rules: rules('Lima') });
   onTestFinished(() => server.close());
   const model = modelOn('openai', server);
-  const baseline = await evaluate(createRuntime({ model, retry: QUICK_RETRY }), { data: DATA, task: capitalOf, scorers: [exact, judged] });
+  const facts = { kind: 'capitals', dataset: 'capitals.jsonl', model: 'openai:test-model', judge: 'openai:test-model' };
+  const baseline = createEvalReport(await evaluate(createRuntime({ model, retry: QUICK_RETRY }), { data: DATA, task: capitalOf, scorers: [exact, judged] }), {
+    id: 'the-baseline',
+    ...facts,
+  });
   server.configure({ rules: rules('Cusco') });
   const run = createRuntime({ model, retry: QUICK_RETRY, runId: 'eval-in-browser', name: 'eval-capitals' });
   const result = await evaluate(run, { data: DATA, task: capitalOf, scorers: [exact, judged] });
   run.finish();
-  const diff = compareEvals(result, baseline);
-  const thresholds = { exact: 0.9 };
-  const report: EvalReport = {
-    version: 1,
-    eval: { id: run.runId, kind: 'capitals', dataset: 'capitals.jsonl', model: 'openai:test-model', judge: 'openai:test-model', trials: 1, createdAt: new Date().toISOString() },
-    scorers: result.scorers,
-    thresholds,
-    cases: result.cases,
-    baseline: { id: 'the-baseline', ...diff },
-    gate: checkEvalGate(result, { thresholds, maxRegressions: 0, diff }),
-  };
+  const report = createEvalReport(result, { id: run.runId, ...facts, baseline, thresholds: { exact: 0.9 }, maxRegressions: 0 });
   return { report, spans: run.spans() };
 }
 
