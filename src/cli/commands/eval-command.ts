@@ -129,6 +129,7 @@ function evalFaqCommand(): Command {
     .addOption(new Option('-q, --questions <n>', 'how many entries the FAQ has').default(5).argParser(positiveInteger))
     .addOption(new Option('--mode <mode>', 'single: one prompt; chain: sequential; parallel: fan out').choices(['single', 'chain', 'parallel']).default('parallel'))
     .addOption(new Option('--judge <spec>', 'the model that judges grounded, cited and answersQuestion (default: --model)'))
+    .addOption(new Option('--part-size <chars>', "characters of document per prompt, as for braid faq (default: from the model's context window)").argParser(positiveInteger))
     .addHelpText(
       'after',
       `
