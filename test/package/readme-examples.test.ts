@@ -55,7 +55,7 @@ test('every TypeScript block of the README type-checks against braid', async () 
   const { code, output } = await run(process.execPath, [join(REPOSITORY_ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', TSCONFIG]);
   expect(output).toBe('');
   expect(code).toBe(0);
-});
+}, 180_000); // one tsc over the examples and all of braid's source: tens of seconds on a busy machine
 
 describe('every TypeScript block of the README runs', () => {
   let server: FakeProvider;
