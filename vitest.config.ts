@@ -16,9 +16,7 @@ export default defineConfig({
     hookTimeout: 60_000,
     // the local model and child-process tests are CPU-heavy on 2 cores
     maxWorkers: 2,
-    env: {
-      ...(localModel ? { BRAID_LOCAL_MODEL: localModel } : {}),
-      AI_SDK_LOG_WARNINGS: 'false',
-    },
+    setupFiles: ['test/support/quiet-ai-sdk-warnings.ts'],
+    env: localModel ? { BRAID_LOCAL_MODEL: localModel } : {},
   },
 });

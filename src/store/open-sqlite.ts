@@ -3,6 +3,7 @@ import { dirname } from 'node:path';
 import type { DatabaseSync } from 'node:sqlite';
 import { BraidError } from '../core/errors.js';
 import { InputError } from '../core/errors.js';
+import { loadSqlite } from './load-sqlite.js';
 
 export interface OpenSqliteOptions {
   /** Names the database in errors, e.g. 'the run store'. */
@@ -17,8 +18,7 @@ export interface OpenSqliteOptions {
 
 /**
  * Opens (creating its folder) a database with Node's built-in SQLite, in WAL mode so readers go on
- * while another process writes, and prepares its schema. The module is loaded on first use, not
- * on import: on Node 22 it prints an ExperimentalWarning, which `import 'braid'` must not.
+ * while another process writes, and prepares its schema.
  *
  * @throws {InputError} when the file cannot be opened or prepared.
  */
@@ -26,8 +26,7 @@ export function openSqlite(file: string, { what, busyTimeoutMs, pragmas = [], pr
   let database: DatabaseSync;
   try {
     if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
-    const sqlite = process.getBuiltinModule('node:sqlite') as typeof import('node:sqlite');
-    database = new sqlite.DatabaseSync(file);
+    database = new (loadSqlite().DatabaseSync)(file);
   } catch (error) {
     throw new InputError(`cannot open ${what} ${file}`, { cause: error });
   }

@@ -1,11 +1,12 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { DatabaseSync } from 'node:sqlite';
+import type { DatabaseSync } from 'node:sqlite';
 import { expect, test, vi } from 'vitest';
 import { z } from 'zod';
 import { openOrderStore } from '../../src/workflows/orders/order-store.js';
 import { makeTempDirectory, PROGRESS_ESCAPES, runCli, startCli } from '../support/run-cli.js';
 import { OPENAI_TEST_ENV, useSharedFakeProvider } from '../support/shared-fake-provider.js';
+import { loadSqlite } from '../../src/store/load-sqlite.js';
 
 const fake = useSharedFakeProvider();
 
@@ -32,7 +33,7 @@ function createDatabase(): { file: string; countRows(): { investigations: number
   const file = join(makeTempDirectory(), 'orders.db');
   openOrderStore(file).close();
   const read = <T,>(query: (database: DatabaseSync) => T): T => {
-    const database = new DatabaseSync(file, { readOnly: true });
+    const database = new (loadSqlite().DatabaseSync)(file, { readOnly: true });
     try {
       return query(database);
     } finally {

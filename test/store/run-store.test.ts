@@ -5,13 +5,13 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { DatabaseSync } from 'node:sqlite';
 import { fileURLToPath } from 'node:url';
 import { expect, onTestFinished, test } from 'vitest';
 import { summarizeRun } from '../../src/core/run-summary.js';
 import type { Span } from '../../src/core/span.js';
 import { openRunStore, type RunStore, type RunStoreOptions } from '../../src/store/run-store.js';
 import { InputError, RunBusyError, RunIdentityError } from '../../src/core/errors.js';
+import { loadSqlite } from '../../src/store/load-sqlite.js';
 
 const REPOSITORY_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const CHILD_SCRIPT = fileURLToPath(new URL('fixtures/write-journal-then-wait.ts', import.meta.url));
@@ -138,7 +138,7 @@ test('opening a response cache deletes the entries already expired and keeps the
 
   clock.set(2 * HOUR_MS + 10);
   store.responseCache({ ttlMs: HOUR_MS });
-  const raw = new DatabaseSync(file);
+  const raw = new (loadSqlite().DatabaseSync)(file);
   onTestFinished(() => raw.close());
   expect(raw.prepare('SELECT hash FROM cache ORDER BY hash').all().map((row) => row.hash)).toEqual(['new']);
 });
@@ -271,7 +271,7 @@ test('a file that is not a database, or from a newer braid, is refused with an I
   expect(() => openRunStore(join(blockedFolder, 'runs.db'))).toThrow(InputError);
 
   const newer = join(directory, 'newer.db');
-  const raw = new DatabaseSync(newer);
+  const raw = new (loadSqlite().DatabaseSync)(newer);
   raw.exec('PRAGMA user_version = 99');
   raw.close();
   expect(() => openRunStore(newer)).toThrow(/schema version 99, newer than this braid understands/);

@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DatabaseSync } from 'node:sqlite';
+import type { DatabaseSync } from 'node:sqlite';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { expect, onTestFinished, test } from 'vitest';
@@ -15,6 +15,7 @@ import {
   type OrderStoreOptions,
 } from '../../../src/workflows/orders/order-store.js';
 import { InputError } from '../../../src/core/errors.js';
+import { loadSqlite } from '../../../src/store/load-sqlite.js';
 
 const TABLES = ['customers', 'invoices', 'investigations', 'products', 'returns', 'orders', 'order_items'] as const;
 const MARIA = 'CUST-1001'; // INV-7890; order A-12345 holds SuperWidget 5000 and Gift Card 50
@@ -34,7 +35,7 @@ function openStore(file: string, options: OrderStoreOptions = {}): OrderStore {
 
 /** A second, plain connection: the tests read what really reached the file, not what the store says. */
 function openRawDatabase(file: string): DatabaseSync {
-  const database = new DatabaseSync(file);
+  const database = new (loadSqlite().DatabaseSync)(file);
   onTestFinished(() => database.close());
   return database;
 }
@@ -244,7 +245,7 @@ test('processes that open a new file together seed it once and never share an RM
 
 test('a database from a newer schema is refused, not misread', () => {
   const file = join(makeTempDirectory(), 'orders.db');
-  const raw = new DatabaseSync(file);
+  const raw = new (loadSqlite().DatabaseSync)(file);
   raw.exec('PRAGMA user_version = 99');
   raw.close();
   expect(() => openOrderStore(file)).toThrow(InputError);

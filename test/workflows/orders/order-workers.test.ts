@@ -1,11 +1,12 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DatabaseSync } from 'node:sqlite';
+import type { DatabaseSync } from 'node:sqlite';
 import { z } from 'zod';
 import { expect, onTestFinished, test } from 'vitest';
 import { openOrderStore, type OrderStore, type OrderStoreOptions } from '../../../src/workflows/orders/order-store.js';
 import { OrderTaskList, type OrderTask } from '../../../src/workflows/orders/order-tasks.js';
+import { loadSqlite } from '../../../src/store/load-sqlite.js';
 import {
   runBillingInquiry,
   runOrderTask,
@@ -27,7 +28,7 @@ function openStoreOnFile(options: OrderStoreOptions = {}): { store: OrderStore; 
   const file = join(directory, 'orders.db');
   const store = openOrderStore(file, { now: FIXED_CLOCK, ...options });
   onTestFinished(() => store.close());
-  const raw = new DatabaseSync(file);
+  const raw = new (loadSqlite().DatabaseSync)(file);
   onTestFinished(() => raw.close());
   return { store, raw };
 }
