@@ -7,6 +7,7 @@ import { formatFaqMarkdown } from './format-faq.js';
 import { EXIT } from './exit-codes.js';
 import { summaryJson } from './summary-json.js';
 import { describeFinished } from './with-cli-run.js';
+import { toTerminalJson, toTerminalText } from './terminal-text.js';
 
 /** The documents of a `--per-document` run, read: the runner's items, and each file's place among them. */
 export interface FaqDocumentBatch {
@@ -68,8 +69,8 @@ export function perDocumentResults({ entries, items }: FaqDocumentBatch, results
 /** What `--per-document` prints: JSON with the summary, or one Markdown FAQ per document. */
 export function formatPerDocument(documents: readonly PerDocumentResult[], { json, summary }: { json: boolean; summary: RunSummary }): string {
   return json
-    ? JSON.stringify({ documents, summary: summaryJson(summary) }, null, 2)
-    : documents.map((document) => ('error' in document ? `# ${document.file}\n\nFailed: ${document.error}\n` : formatFaqMarkdown(document.faqs, `FAQ: ${document.title}`))).join('\n');
+    ? toTerminalJson({ documents, summary: summaryJson(summary) }, 2)
+    : documents.map((document) => ('error' in document ? toTerminalText(`# ${document.file}\n\nFailed: ${document.error}\n`) : formatFaqMarkdown(document.faqs, `FAQ: ${document.title}`))).join('\n');
 }
 
 function messageOf(error: unknown): string {
@@ -79,7 +80,7 @@ function messageOf(error: unknown): string {
 /** Names each document that failed on stderr, then the summary on a TTY; returns the exit code. */
 export function reportFailedDocuments(documents: readonly PerDocumentResult[], { summary, isInteractive }: { summary: RunSummary; isInteractive: boolean }): number {
   const failed = documents.filter((document) => 'error' in document || 'failures' in document);
-  for (const document of failed) if ('error' in document) process.stderr.write(`braid: failed ${document.file}: ${document.error}\n`);
+  for (const document of failed) if ('error' in document) process.stderr.write(toTerminalText(`braid: failed ${document.file}: ${document.error}\n`));
   if (isInteractive) process.stderr.write(`braid: ${describeFinished(summary)}\n`);
   return failed.length > 0 ? EXIT.failed : EXIT.ok;
 }

@@ -1,6 +1,7 @@
 import type { FaqTrial } from '../workflows/faq/evaluate-faq.js';
 import type { PlanningReport } from '../workflows/orders/evaluate-planning.js';
 import { FALLBACK_COLUMN, type RoutingReport } from '../workflows/support/evaluate-routing.js';
+import { toTerminalText } from './terminal-text.js';
 
 /** The longest a miss's query or reason is shown, so each stays on one line. */
 const EXCERPT_CHARACTERS = 100;
@@ -27,7 +28,7 @@ export function formatRoutingReport(report: RoutingReport): string {
       report.misses.map((miss) => ({ line: miss.line, trial: miss.trial, q: miss.q, details: [`expected ${miss.expected}, got ${miss.predicted}${miss.reason ? ` (${miss.reason})` : ''}`] })),
     ),
   ];
-  return `${lines.join('\n')}\n`;
+  return toTerminalText(`${lines.join('\n')}\n`);
 }
 
 /** A planning evaluation for people: whole-plan matches, task types, ids, per-type scores and the misses. */
@@ -53,7 +54,7 @@ export function formatPlanningReport(report: PlanningReport): string {
     '',
     ...formatMisses(report.misses.map((miss) => ({ line: miss.line, trial: miss.trial, q: miss.q, details: miss.problems }))),
   ];
-  return `${lines.join('\n')}\n`;
+  return toTerminalText(`${lines.join('\n')}\n`);
 }
 
 function formatMisses(misses: readonly { line: number; trial?: number; q: string; details: readonly string[] }[]): string[] {

@@ -5,15 +5,20 @@ import { LocalModelNotFoundError } from '../providers/local/local-model-not-foun
 import { TraceFileError } from '../core/read-trace-file.js';
 import { InputError } from '../core/errors.js';
 import { EXIT } from './exit-codes.js';
+import { toTerminalText } from './terminal-text.js';
 
 /** Prints an error as one clear line (with the stack only under `--verbose`) and returns the exit code. */
 export function reportError(error: unknown, { verbose = false, stream = process.stderr } = {}): number {
+  // an error can quote the model (a failed parse) or a provider's reply: printed like model text
+  const write = (text: string): void => {
+    stream.write(toTerminalText(text));
+  };
   const message = error instanceof Error ? error.message : String(error);
-  stream.write(`braid: ${message}\n`);
+  write(`braid: ${message}\n`);
   if (verbose && error instanceof Error) {
-    stream.write(`${error.stack ?? ''}\n`);
+    write(`${error.stack ?? ''}\n`);
     for (let cause = error.cause; cause; cause = cause instanceof Error ? cause.cause : undefined) {
-      stream.write(`caused by: ${cause instanceof Error ? (cause.stack ?? cause.message) : String(cause)}\n`);
+      write(`caused by: ${cause instanceof Error ? (cause.stack ?? cause.message) : String(cause)}\n`);
     }
   }
   return exitCodeOf(error);

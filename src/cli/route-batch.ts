@@ -7,6 +7,7 @@ import type { RouteQueryOutput } from '../workflows/support/route-query-workflow
 import { EXIT } from './exit-codes.js';
 import { summaryJson } from './summary-json.js';
 import { describeFinished } from './with-cli-run.js';
+import { toTerminalJson } from './terminal-text.js';
 
 /** The non-empty lines of a batch file, or of stdin for `-`. */
 export async function readQueries(source: string): Promise<string[]> {
@@ -39,7 +40,7 @@ export function createRoutedBatchPrinter(queries: readonly string[]): RoutedBatc
       ? { query: queries[index], intent: result.value.intent, response: result.value.response, ...(result.value.fellBack ? { fellBack: true } : {}) }
       : { query: queries[index], error: result.error instanceof Error ? result.error.message : String(result.error) };
     if (!result.ok) failed += 1;
-    process.stdout.write(`${JSON.stringify(line)}\n`);
+    process.stdout.write(`${toTerminalJson(line)}\n`);
   };
   return {
     onResult(index, result) {

@@ -23,6 +23,8 @@ export interface FakeRule {
   json?: unknown;
   /** Answer with this HTTP status and the wire's error body instead (ignored when 2xx). */
   status?: number;
+  /** The error message sent with `status`, e.g. one that echoes the key as some providers do. */
+  message?: string;
   /** Sent as `Retry-After` (and `retry-after-ms`) with `status`. */
   retryAfterSeconds?: number;
   /** Forces this fault for matching requests. */
@@ -263,7 +265,7 @@ export async function startFakeProvider({ host = '127.0.0.1', port = 0, ...initi
 
     if (isScriptedError && rule?.status !== undefined) {
       const headers = rule.retryAfterSeconds === undefined ? {} : retryAfterHeaders(rule.retryAfterSeconds * 1000);
-      sendError(rule.status, `Scripted failure (status ${rule.status}) for this prompt.`, headers);
+      sendError(rule.status, rule.message ?? `Scripted failure (status ${rule.status}) for this prompt.`, headers);
       return;
     }
     if (fault === 'status5xx') {

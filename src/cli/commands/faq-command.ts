@@ -15,6 +15,7 @@ import { packageRoot } from '../package-root.js';
 import { reportError } from '../report-error.js';
 import { summaryJson } from '../summary-json.js';
 import { describeFinished, withCliRun } from '../with-cli-run.js';
+import { toTerminalText } from '../terminal-text.js';
 
 interface FaqFlags extends EngineFlags {
   questions: number;
@@ -82,7 +83,7 @@ async function runFaq(paths: string[], flags: FaqFlags): Promise<number> {
         ? JSON.stringify({ faqs, ...(failures.length > 0 ? { failures } : {}), summary: summaryJson(summary) }, null, 2)
         : formatFaqMarkdown(faqs, documents.length === 1 ? `FAQ: ${documents[0]!.title}` : 'FAQ');
       await writeOutput(text, flags.out);
-      for (const failure of failures) process.stderr.write(`braid: failed "${failure.question}": ${failure.error}\n`);
+      for (const failure of failures) process.stderr.write(toTerminalText(`braid: failed "${failure.question}": ${failure.error}\n`));
       if (isInteractive) process.stderr.write(`braid: ${describeFinished(summary)}\n`);
       return failures.length > 0 ? EXIT.failed : EXIT.ok;
     }

@@ -11,6 +11,7 @@ import { EXIT } from '../exit-codes.js';
 import { reportError } from '../report-error.js';
 import { summaryJson } from '../summary-json.js';
 import { describeFinished, withCliRun, type CliRunContext } from '../with-cli-run.js';
+import { toTerminalText } from '../terminal-text.js';
 
 interface OrchestrateFlags extends EngineFlags {
   db?: string;
@@ -92,7 +93,7 @@ async function orchestrateOnce(store: OrderStore, message: string, flags: Orches
     process.stdout.write(`${JSON.stringify({ ...handled, waiting, summary: summaryJson(braid.summary()) }, null, 2)}\n`);
   } else {
     const lines = handled.results.map((result) => `- [${result.status}] ${result.summary}`);
-    process.stdout.write(`Tasks:\n${lines.join('\n') || '- (none)'}\n\n${handled.response}\n`);
+    process.stdout.write(toTerminalText(`Tasks:\n${lines.join('\n') || '- (none)'}\n\n${handled.response}\n`));
   }
   if (pending) throw pending; // the session ends waiting, saying how to answer
   if (isInteractive) process.stderr.write(`braid: ${describeFinished(braid.summary())}\n`);

@@ -11,6 +11,7 @@ import { EXIT } from '../exit-codes.js';
 import { reportError } from '../report-error.js';
 import { describeFinished, withCliRun } from '../with-cli-run.js';
 import { createRoutedBatchPrinter, readQueries } from '../route-batch.js';
+import { toTerminalText } from '../terminal-text.js';
 
 /**
  * Queries started at once. The provider limiter paces the calls; this only keeps a batch of
@@ -74,7 +75,7 @@ async function runRoute(query: string | undefined, flags: RouteFlags): Promise<n
       progress.setTotal(2);
       const routed = await routeQuery(braid, query, config);
       if (flags.json) process.stdout.write(`${JSON.stringify({ intent: routed.intent, response: routed.response, ...(routed.fellBack ? { fellBack: true } : {}) })}\n`);
-      else process.stdout.write(`Intent: ${routed.intent}${routed.fellBack ? ' (fallback)' : ''}\n\n${routed.response}\n`);
+      else process.stdout.write(toTerminalText(`Intent: ${routed.intent}${routed.fellBack ? ' (fallback)' : ''}\n\n${routed.response}\n`));
       if (isInteractive) process.stderr.write(`braid: ${describeFinished(braid.summary())}\n`);
       return EXIT.ok;
     }

@@ -4,6 +4,7 @@ import { openRunStore } from '../../store/run-store.js';
 import { describeWait } from '../../core/describe-wait.js';
 import type { RunRow } from '../../store/runs-table.js';
 import { EXIT } from '../exit-codes.js';
+import { toTerminalText } from '../terminal-text.js';
 
 interface RunsFlags {
   json?: boolean;
@@ -55,7 +56,7 @@ Examples:
         if (flags.json) process.stdout.write(`${JSON.stringify({ ...run, failedSteps: failed }, null, 2)}\n`);
         else {
           process.stdout.write(formatRunsTable([run]));
-          for (const step of failed) process.stdout.write(`  failed ${step.step}: ${step.error}\n`);
+          for (const step of failed) process.stdout.write(toTerminalText(`  failed ${step.step}: ${step.error}\n`));
         }
       } finally {
         store.close();
