@@ -8,6 +8,7 @@ import { EXIT } from './exit-codes.js';
 import { summaryJson } from './summary-json.js';
 import { describeFinished } from './with-cli-run.js';
 import { toTerminalJson, toTerminalText } from './terminal-text.js';
+import { redactSecrets } from '../core/redact-secrets.js';
 
 /** The documents of a `--per-document` run, read: the runner's items, and each file's place among them. */
 export interface FaqDocumentBatch {
@@ -73,8 +74,9 @@ export function formatPerDocument(documents: readonly PerDocumentResult[], { jso
     : documents.map((document) => ('error' in document ? toTerminalText(`# ${document.file}\n\nFailed: ${document.error}\n`) : formatFaqMarkdown(document.faqs, `FAQ: ${document.title}`))).join('\n');
 }
 
+/** A failed document's error, as printed and in `--json`: a provider's message may echo the key. */
 function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
+  return redactSecrets(error instanceof Error ? error.message : String(error));
 }
 
 /** Names each document that failed on stderr, then the summary on a TTY; returns the exit code. */

@@ -6,12 +6,13 @@ import { TraceFileError } from '../core/read-trace-file.js';
 import { InputError } from '../core/errors.js';
 import { EXIT } from './exit-codes.js';
 import { toTerminalText } from './terminal-text.js';
+import { redactSecrets } from '../core/redact-secrets.js';
 
 /** Prints an error as one clear line (with the stack only under `--verbose`) and returns the exit code. */
 export function reportError(error: unknown, { verbose = false, stream = process.stderr } = {}): number {
-  // an error can quote the model (a failed parse) or a provider's reply: printed like model text
+  // an error can quote a provider's reply, which may echo the key or hold escape sequences
   const write = (text: string): void => {
-    stream.write(toTerminalText(text));
+    stream.write(toTerminalText(redactSecrets(text)));
   };
   const message = error instanceof Error ? error.message : String(error);
   write(`braid: ${message}\n`);

@@ -8,6 +8,7 @@ import { EXIT } from './exit-codes.js';
 import { summaryJson } from './summary-json.js';
 import { describeFinished } from './with-cli-run.js';
 import { toTerminalJson } from './terminal-text.js';
+import { redactSecrets } from '../core/redact-secrets.js';
 
 /** The non-empty lines of a batch file, or of stdin for `-`. */
 export async function readQueries(source: string): Promise<string[]> {
@@ -38,7 +39,7 @@ export function createRoutedBatchPrinter(queries: readonly string[]): RoutedBatc
   const print = (index: number, result: Settled<RouteQueryOutput>): void => {
     const line = result.ok
       ? { query: queries[index], intent: result.value.intent, response: result.value.response, ...(result.value.fellBack ? { fellBack: true } : {}) }
-      : { query: queries[index], error: result.error instanceof Error ? result.error.message : String(result.error) };
+      : { query: queries[index], error: redactSecrets(result.error instanceof Error ? result.error.message : String(result.error)) };
     if (!result.ok) failed += 1;
     process.stdout.write(`${toTerminalJson(line)}\n`);
   };
