@@ -3,6 +3,7 @@ import { defaultStorePath } from './default-store-path.js';
 import { createEvalsTable, prepareEvalsTable, type EvalsTable } from './evals-table.js';
 import { createResponseCache, type ResponseCacheOptions } from './response-cache.js';
 import { openSqlite } from './open-sqlite.js';
+import { pruneRuns, type PrunedRuns } from './prune-runs.js';
 import { createRunJournal } from './run-journal.js';
 import { prepareRunStoreSchema } from './run-store-schema.js';
 import { createRunsTable, type RunsTable } from './runs-table.js';
@@ -29,6 +30,8 @@ export interface RunStore extends RunsTable, EvalsTable {
   readonly waits: WaitTable;
   /** A view of the shared response cache that ignores (and deletes) entries older than `ttlMs`. */
   responseCache(options?: ResponseCacheOptions): ResponseCache;
+  /** Deletes the runs that finished more than `olderThanMs` ago, with their steps and spans. */
+  pruneRuns(options: { olderThanMs: number }): PrunedRuns;
   /** Closes the database. Calling it again does nothing. */
   close(): void;
 }
@@ -65,6 +68,7 @@ export function openRunStore(file: string = defaultStorePath(), { busyTimeoutMs 
     journal: createRunJournal(database, clock),
     waits,
     responseCache: (options) => createResponseCache(database, clock, options),
+    pruneRuns: ({ olderThanMs }) => pruneRuns(database, { olderThanMs, now }),
     close() {
       if (isClosed) return;
       isClosed = true;

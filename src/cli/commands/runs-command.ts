@@ -3,7 +3,9 @@ import { defaultStorePath } from '../../store/default-store-path.js';
 import { openRunStore } from '../../store/run-store.js';
 import { describeWait } from '../../core/describe-wait.js';
 import type { RunRow } from '../../store/runs-table.js';
+import { InputError } from '../../core/errors.js';
 import { EXIT } from '../exit-codes.js';
+import { parseAge } from '../parse-age.js';
 import { toTerminalText } from '../terminal-text.js';
 
 interface RunsFlags {
@@ -11,6 +13,8 @@ interface RunsFlags {
   redis?: string;
   store?: string;
   limit: number;
+  prune?: boolean;
+  olderThan?: number;
 }
 
 export function runsCommand(): Command {
@@ -21,6 +25,8 @@ export function runsCommand(): Command {
     .addOption(new Option('--store <file>', 'the run journal database (default: in the braid data directory)'))
     .addOption(new Option('--redis <url>', 'with a run id: a distributed batch, with its failed jobs').env('BRAID_REDIS_URL'))
     .addOption(new Option('--limit <n>', 'how many runs, newest first').default(20).argParser(Number))
+    .addOption(new Option('--prune', 'delete the runs that finished longer ago than --older-than, with their steps and spans'))
+    .addOption(new Option('--older-than <age>', 'with --prune: an age such as 30d, 12h or 2w').argParser(parseAge))
     .addHelpText(
       'after',
       `
@@ -29,15 +35,24 @@ Examples:
   $ braid runs --json
   $ braid runs 3f2c9a1e-…            # one run, with its failed steps
   $ braid runs 3f2c9a1e-… --redis redis://10.0.0.5:6379   # a distributed batch, with its failed jobs
-  $ braid resume 3f2c9a1e-…          # continue it: finished steps replay from the journal`,
+  $ braid resume 3f2c9a1e-…          # continue it: finished steps replay from the journal
+  $ braid runs --prune --older-than 30d   # delete runs finished more than 30 days ago`,
     )
     .action(async (runId: string | undefined, flags: RunsFlags) => {
       if (runId !== undefined && flags.redis !== undefined) {
         process.exitCode = await (await import('../run-worker.js')).printStatus(runId, { redis: flags.redis, json: flags.json });
         return;
       }
+      if ((flags.prune || flags.olderThan !== undefined) && (!flags.prune || flags.olderThan === undefined || runId !== undefined)) {
+        throw new InputError('--prune takes --older-than AGE (e.g. 30d) and no run id');
+      }
       const store = openRunStore(flags.store ?? defaultStorePath());
       try {
+        if (flags.prune) {
+          const pruned = store.pruneRuns({ olderThanMs: flags.olderThan! });
+          process.stdout.write(flags.json ? `${JSON.stringify(pruned)}\n` : `pruned ${pruned.runs} runs (${pruned.steps} steps, ${pruned.spans} spans)\n`);
+          return;
+        }
         if (runId === undefined) {
           const runs = store.listRuns({ limit: flags.limit });
           process.stdout.write(flags.json ? `${JSON.stringify(runs, null, 2)}\n` : formatRunsTable(runs));
