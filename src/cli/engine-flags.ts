@@ -1,5 +1,6 @@
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { baseUrlProblem } from '../providers/base-url-problem.js';
+import { assertOutputPathsWritable } from './write-output.js';
 
 /** The flags every command that calls a model shares; they map one to one onto the engine. */
 export interface EngineFlags {
@@ -23,9 +24,10 @@ export interface EngineFlags {
   partSize?: number;
 }
 
-/** Adds the engine flags to a command. */
+/** Adds the engine flags to a command, and the check of its output paths before it runs. */
 export function withEngineFlags(command: Command): Command {
   return command
+    .hook('preAction', (_command, actionCommand) => assertOutputPathsWritable(actionCommand.opts()))
     .addOption(new Option('-m, --model <spec>', 'model spec: google:<id>, openai:<id>, anthropic:<id>, openai-compatible:<id>, ollama:<id>, local[:path.gguf]').env('BRAID_MODEL'))
     .addOption(new Option('--base-url <url>', "override the provider's base URL").env('BRAID_BASE_URL').argParser(httpUrl))
     .addOption(new Option('--concurrency <n>', 'calls in flight at once per model (default: 32 cloud, halving on 429s; local: from cores and memory)').argParser(positiveInteger))

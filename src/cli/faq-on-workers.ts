@@ -6,7 +6,7 @@ import { listDocumentFiles } from '../workflows/faq/load-documents.js';
 import type { EngineFlags } from './engine-flags.js';
 import { EXIT } from './exit-codes.js';
 import { formatPerDocument, perDocumentResults, readFaqDocumentBatch, reportFailedDocuments } from './faq-document-batch.js';
-import { assertWritable, writeOutput } from './write-output.js';
+import { writeOutput } from './write-output.js';
 import { packageRoot } from './package-root.js';
 import { withDistributedRun } from './with-distributed-run.js';
 
@@ -29,7 +29,6 @@ export async function runFaqOnWorkers(paths: readonly string[], flags: FaqOnWork
   }
   return withDistributedRun(flags, 'faq', async ({ batchId, redis, signal, onProgress, isInteractive }) => {
     const files = await listDocumentFiles(paths.length > 0 ? paths : [join(packageRoot(), 'samples')]);
-    if (flags.out) await assertWritable(flags.out);
     const batch = await readFaqDocumentBatch(files, { questions: flags.questions, mode: flags.mode });
     // the part size is the workers' setting: only the name and the input travel
     const run = await createRedisRunner({ connection: redis }).runBatch(createFaqDocumentWorkflow(), batch.items, { batchId, signal, onProgress });
