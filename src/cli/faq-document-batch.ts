@@ -48,6 +48,11 @@ export async function readFaqDocumentBatch(files: readonly string[], { questions
   return { entries, items };
 }
 
+/** Says on stderr that a file inside a folder was left out, and why (`listDocumentFiles`' `onSkip`). */
+export function warnSkippedDocument(file: string, reason: string): void {
+  process.stderr.write(toTerminalText(`braid: ${file} ${reason}; skipped\n`));
+}
+
 /** The local runner's batch: paths only, each file read when its item runs. */
 export function listFaqDocumentBatch(files: readonly string[], { questions, mode }: { questions: number; mode: FaqMode }): FaqDocumentBatch {
   return {

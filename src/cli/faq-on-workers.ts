@@ -5,7 +5,7 @@ import type { FaqMode } from '../workflows/faq/generate-faq.js';
 import { listDocumentFiles } from '../workflows/faq/load-documents.js';
 import type { EngineFlags } from './engine-flags.js';
 import { EXIT } from './exit-codes.js';
-import { formatPerDocument, perDocumentResults, readFaqDocumentBatch, reportFailedDocuments } from './faq-document-batch.js';
+import { formatPerDocument, perDocumentResults, readFaqDocumentBatch, reportFailedDocuments, warnSkippedDocument } from './faq-document-batch.js';
 import { writeOutput } from './write-output.js';
 import { packageRoot } from './package-root.js';
 import { withDistributedRun } from './with-distributed-run.js';
@@ -28,7 +28,7 @@ export async function runFaqOnWorkers(paths: readonly string[], flags: FaqOnWork
     return EXIT.usage;
   }
   return withDistributedRun(flags, 'faq', async ({ batchId, redis, signal, onProgress, isInteractive }) => {
-    const files = await listDocumentFiles(paths.length > 0 ? paths : [join(packageRoot(), 'samples')]);
+    const files = await listDocumentFiles(paths.length > 0 ? paths : [join(packageRoot(), 'samples')], { onSkip: warnSkippedDocument });
     const batch = await readFaqDocumentBatch(files, { questions: flags.questions, mode: flags.mode });
     // the part size is the workers' setting: only the name and the input travel
     const run = await createRedisRunner({ connection: redis }).runBatch(createFaqDocumentWorkflow(), batch.items, { batchId, signal, onProgress });

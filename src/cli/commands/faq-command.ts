@@ -7,7 +7,7 @@ import { createFaqDocumentWorkflow } from '../../workflows/faq/faq-document-work
 import { listDocumentFiles, readDocument, type SourceDocument } from '../../workflows/faq/load-documents.js';
 import { positiveInteger, withEngineFlags, type EngineFlags } from '../engine-flags.js';
 import { EXIT } from '../exit-codes.js';
-import { formatPerDocument, listFaqDocumentBatch, perDocumentResults, reportFailedDocuments } from '../faq-document-batch.js';
+import { formatPerDocument, listFaqDocumentBatch, perDocumentResults, reportFailedDocuments, warnSkippedDocument } from '../faq-document-batch.js';
 import { assertWritable, writeOutput } from '../write-output.js';
 import { fingerprintFiles } from '../fingerprint-files.js';
 import { formatFaqMarkdown } from '../format-faq.js';
@@ -109,7 +109,7 @@ interface FaqInput {
 
 /** Bad input fails before the runtime opens: a typo must not wait for a model to load. */
 async function readFaqInput(paths: string[], flags: FaqFlags): Promise<FaqInput> {
-  const files = await listDocumentFiles(paths.length > 0 ? paths : [join(packageRoot(), 'samples')]);
+  const files = await listDocumentFiles(paths.length > 0 ? paths : [join(packageRoot(), 'samples')], { onSkip: warnSkippedDocument });
   if (flags.out) await assertWritable(flags.out);
   return { files, documents: flags.perDocument ? undefined : await Promise.all(files.map(readDocument)) };
 }
