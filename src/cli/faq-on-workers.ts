@@ -9,6 +9,7 @@ import { formatPerDocument, perDocumentResults, readFaqDocumentBatch, reportFail
 import { writeOutput } from './write-output.js';
 import { packageRoot } from './package-root.js';
 import { withDistributedRun } from './with-distributed-run.js';
+import { assertQuestionsFit } from './check-question-count.js';
 
 export interface FaqOnWorkersFlags extends EngineFlags {
   redis: string;
@@ -30,6 +31,7 @@ export async function runFaqOnWorkers(paths: readonly string[], flags: FaqOnWork
   return withDistributedRun(flags, 'faq', async ({ batchId, redis, signal, onProgress, isInteractive }) => {
     const files = await listDocumentFiles(paths.length > 0 ? paths : [join(packageRoot(), 'samples')], { onSkip: warnSkippedDocument });
     const batch = await readFaqDocumentBatch(files, { questions: flags.questions, mode: flags.mode });
+    assertQuestionsFit(flags.questions, batch.items.map((item) => ({ file: item.file, characters: item.text?.length ?? 0 })), { perDocument: true });
     // the part size is the workers' setting: only the name and the input travel
     const run = await createRedisRunner({ connection: redis }).runBatch(createFaqDocumentWorkflow(), batch.items, { batchId, signal, onProgress });
     const documents = perDocumentResults(batch, run.results);

@@ -16,6 +16,7 @@ import { reportError } from '../report-error.js';
 import { summaryJson } from '../summary-json.js';
 import { describeFinished, withCliRun } from '../with-cli-run.js';
 import { toTerminalText } from '../terminal-text.js';
+import { assertQuestionsFit, measureFiles } from '../check-question-count.js';
 
 interface FaqFlags extends EngineFlags {
   questions: number;
@@ -111,6 +112,9 @@ interface FaqInput {
 async function readFaqInput(paths: string[], flags: FaqFlags): Promise<FaqInput> {
   const files = await listDocumentFiles(paths.length > 0 ? paths : [join(packageRoot(), 'samples')], { onSkip: warnSkippedDocument });
   if (flags.out) await assertWritable(flags.out);
-  return { files, documents: flags.perDocument ? undefined : await Promise.all(files.map(readDocument)) };
+  const documents = flags.perDocument ? undefined : await Promise.all(files.map(readDocument));
+  const measured = documents?.map(({ file, text }) => ({ file, characters: text.length })) ?? (await measureFiles(files));
+  assertQuestionsFit(flags.questions, measured, { perDocument: documents === undefined });
+  return { files, documents };
 }
 
