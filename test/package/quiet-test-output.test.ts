@@ -1,8 +1,8 @@
 import { expect, onTestFinished, test } from 'vitest';
 import { z } from 'zod';
-import { createRuntime } from '../src/index.js';
-import { startFakeProvider } from './fake-provider/index.js';
-import { modelOn } from './support/wire-models.js';
+import { createRuntime } from '../../src/index.js';
+import { startFakeProvider } from '../fake-provider/index.js';
+import { modelOn } from '../support/wire-models.js';
 
 test('a call on a model the AI SDK does not know prints no AI SDK warning into the test output', async () => {
   const server = await startFakeProvider();

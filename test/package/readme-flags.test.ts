@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, test } from 'vitest';
-import { REPOSITORY_ROOT, runCli } from './support/run-cli.js';
+import { REPOSITORY_ROOT, runCli } from '../support/run-cli.js';
 
 const README = readFileSync(join(REPOSITORY_ROOT, 'README.md'), 'utf8');
 
