@@ -17,8 +17,8 @@ export interface PrunedRuns {
 
 /**
  * Deletes the runs that finished (done, failed or cancelled) more than `olderThanMs` ago, with
- * their journaled steps and their spans, in one transaction. A run still running, or interrupted
- * (it may be resumed), is kept whatever its age; so are journal entries of runs the runs table
+ * their journaled steps and their spans, in one transaction. A run still running, waiting, or
+ * interrupted (it may be resumed) is kept whatever its age; so are journal entries of runs the runs table
  * does not know (a library user's journal). The file does not shrink: SQLite reuses the pages.
  *
  * @example

@@ -51,8 +51,8 @@ test('braid runs --prune --older-than 30d deletes the runs finished more than 30
   onTestFinished(() => store.close());
   for (const [runId, age] of [['forty-days', 40], ['ten-days', 10]] as const) {
     now = Date.now() - age * DAY_MS;
-    store.startRun({ runId, workflow: 'faq', command: ['faq'], model: 'openai:gpt-4.1-mini' });
-    store.journal.write(runId, '/faq#0/questions#0', { questions: ['Why?'] });
+    store.claimRun({ runId, identity: { workflow: 'faq', input: {} }, command: ['faq'], model: 'openai:gpt-4.1-mini' }).stopRenewing();
+    store.journal.write(runId, '/faq#0/questions#0', { value: { questions: ['Why?'] } });
     store.finishRun(runId, { status: 'done', summary: summarizeRun(runId, []) });
   }
   store.close();

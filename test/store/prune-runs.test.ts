@@ -18,8 +18,9 @@ function makeTempDirectory(): string {
 
 /** A run with one journaled step and one span, started and (unless `status` is running) finished at `at`. */
 function recordRun(store: RunStore, runId: string, status: 'done' | 'failed' | 'cancelled' | 'running'): void {
-  store.startRun({ runId, workflow: 'faq', command: ['faq'], model: 'openai:gpt-4.1-mini' });
-  store.journal.write(runId, '/faq#0/questions#0', { questions: ['Why?'] });
+  const lease = store.claimRun({ runId, identity: { workflow: 'faq', input: {} }, command: ['faq'], model: 'openai:gpt-4.1-mini' });
+  onTestFinished(() => lease.stopRenewing());
+  store.journal.write(runId, '/faq#0/questions#0', { value: { questions: ['Why?'] } });
   const span: Span = { id: randomUUID(), runId, kind: 'step', name: 'questions', start: 1, end: 2, status: 'ok' };
   store.recordSpan(span);
   if (status !== 'running') store.finishRun(runId, { status, summary: summarizeRun(runId, [span]) });
@@ -34,7 +35,7 @@ test('pruneRuns deletes runs finished before the cutoff, with their steps and sp
   recordRun(store, 'old-running', 'running'); // interrupted or still going: it may be resumed
   now = NOW - 10 * DAY_MS;
   recordRun(store, 'recent-done', 'done');
-  store.journal.write('library-run', '/step#0', 'a journal without a runs row'); // not the runs table's
+  store.journal.write('library-run', '/step#0', { value: 'a journal without a runs row' }); // not the runs table's
   now = NOW;
 
   const pruned = store.pruneRuns({ olderThanMs: 30 * DAY_MS });

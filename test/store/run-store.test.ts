@@ -317,7 +317,7 @@ test('a resume of a run the store does not have is an InputError', () => {
 
 test('a store written by the previous braid (schema 1) is migrated, keeping its runs, journal and spans', () => {
   const file = join(makeTempDirectory(), 'runs.db');
-  const raw = new DatabaseSync(file);
+  const raw = new (loadSqlite().DatabaseSync)(file);
   raw.exec(`
     CREATE TABLE runs (id TEXT PRIMARY KEY, workflow TEXT NOT NULL, status TEXT NOT NULL CHECK (status IN ('running', 'done', 'failed', 'cancelled')),
       pid INTEGER, started_at INTEGER NOT NULL, finished_at INTEGER, steps_total INTEGER, input_tokens INTEGER NOT NULL DEFAULT 0,
