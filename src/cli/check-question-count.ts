@@ -4,8 +4,8 @@ import { InputError } from '../core/errors.js';
 /** The most questions one FAQ asks for: more is several FAQs, and one questions step cannot write them reliably. */
 export const MAX_QUESTIONS = 50;
 
-/** A question needs a fact to be answered from: one per this many characters of document text, at the most. */
-export const CHARACTERS_PER_QUESTION = 30;
+/** A question needs a fact to be answered from, a short sentence at least: one per this many characters of document text. */
+export const CHARACTERS_PER_QUESTION = 20;
 
 /** A document's size, for the bound: its text, or (not yet read) its file. */
 export interface MeasuredDocument {
