@@ -9,6 +9,8 @@ import { runsCommand } from './commands/runs-command.js';
 import { signalCommand } from './commands/signal-command.js';
 import { viewCommand } from './commands/view-command.js';
 import { workerCommand } from './commands/worker-command.js';
+import { redactSecrets } from '../core/redact-secrets.js';
+import { toTerminalText } from './terminal-text.js';
 
 /** The `braid` command and its subcommands. */
 export function createProgram(): Command {
@@ -16,8 +18,8 @@ export function createProgram(): Command {
     .description('reliable LLM workflows from small, typed steps')
     .version('0.1.0')
     .showHelpAfterError('(run with --help for usage and examples)')
-    // usage errors read like every other braid error
-    .configureOutput({ outputError: (text, write) => write(text.replace(/^error: /, 'braid: ')) })
+    // usage errors read like every other braid error, and quote a bad value (a --base-url with a password) without its secret
+    .configureOutput({ outputError: (text, write) => write(toTerminalText(redactSecrets(text.replace(/^error: /, 'braid: ')))) })
     .exitOverride()
     .addCommand(faqCommand())
     .addCommand(routeCommand())

@@ -26,6 +26,14 @@ test('a provider error that echoes the key: the key is in no line printed, with 
   }
 });
 
+test('a flag value commander refuses is quoted without its password', async () => {
+  const result = await runCli(['route', 'hi', '--base-url', 'htp://alice:hunter2-secret@llm.example/v1']);
+
+  expect(result.code).toBe(2);
+  expect(result.stderr).toContain("argument 'htp://alice:***@llm.example/v1' is invalid");
+  expect(result.stderr).not.toContain('hunter2-secret');
+});
+
 // Needs redactSecrets where spans are closed (core/span-recorder.ts), where a failed call's message is made
 // (core/run-step.ts) and where the command is stored (cli/open-cli-runtime.ts): the lead's files; see the
 // input branch's report. It passes with those three call sites.
