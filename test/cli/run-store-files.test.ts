@@ -61,7 +61,7 @@ test('braid runs --prune --older-than 30d deletes the runs finished more than 30
   const listed = await runCli(['runs', '--json', '--store', file]);
 
   expect(pruned.code, pruned.stderr).toBe(0);
-  expect(pruned.stdout).toBe('pruned 1 runs (1 steps, 0 spans)\n');
+  expect(pruned.stdout).toBe('pruned 1 runs (1 steps, 0 spans, 0 waits)\n');
   expect((JSON.parse(listed.stdout) as { id: string }[]).map((run) => run.id)).toEqual(['ten-days']);
 });
 

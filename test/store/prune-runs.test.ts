@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { expect, onTestFinished, test } from 'vitest';
 import { summarizeRun } from '../../src/core/run-summary.js';
 import type { Span } from '../../src/core/span.js';
+import { loadSqlite } from '../../src/store/load-sqlite.js';
 import { openRunStore, type RunStore } from '../../src/store/run-store.js';
 
 const DAY_MS = 86_400_000;
@@ -26,9 +27,10 @@ function recordRun(store: RunStore, runId: string, status: 'done' | 'failed' | '
   if (status !== 'running') store.finishRun(runId, { status, summary: summarizeRun(runId, [span]) });
 }
 
-test('pruneRuns deletes runs finished before the cutoff, with their steps and spans, and keeps the rest', () => {
+test('pruneRuns deletes runs finished before the cutoff, with their steps, spans and waits, and keeps the rest', () => {
   let now = NOW - 40 * DAY_MS;
-  const store = openRunStore(':memory:', { now: () => now });
+  const file = join(makeTempDirectory(), 'runs.db');
+  const store = openRunStore(file, { now: () => now });
   onTestFinished(() => store.close());
   recordRun(store, 'old-done', 'done');
   recordRun(store, 'old-failed', 'failed');
@@ -37,10 +39,16 @@ test('pruneRuns deletes runs finished before the cutoff, with their steps and sp
   recordRun(store, 'recent-done', 'done');
   store.journal.write('library-run', '/step#0', { value: 'a journal without a runs row' }); // not the runs table's
   now = NOW;
+  // an answer sent early to each of two old runs: the finished one's goes with it
+  const raw = new (loadSqlite().DatabaseSync)(file);
+  for (const runId of ['old-done', 'old-running']) raw.prepare("INSERT INTO early_signals (run_id, name, value_json, sent_at) VALUES (?, 'approval', 'true', 0)").run(runId);
+  const signalsOf = (runId: string) => Number(raw.prepare('SELECT count(*) AS count FROM early_signals WHERE run_id = ?').get(runId)?.count);
 
   const pruned = store.pruneRuns({ olderThanMs: 30 * DAY_MS });
 
-  expect(pruned).toEqual({ runs: 2, steps: 2, spans: 2 });
+  expect(pruned).toEqual({ runs: 2, steps: 2, spans: 2, waits: 1 });
+  expect([signalsOf('old-done'), signalsOf('old-running')]).toEqual([0, 1]);
+  raw.close();
   expect(store.listRuns().map((run) => run.id).sort()).toEqual(['old-running', 'recent-done']);
   expect(store.runSpans('old-done')).toEqual([]);
   expect(store.journal.read('old-done', '/faq#0/questions#0')).toBeUndefined();

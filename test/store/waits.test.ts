@@ -17,6 +17,7 @@ import {
 import { startFakeProvider } from '../fake-provider/index.js';
 import { makeTempDirectory } from '../support/run-cli.js';
 import { modelOn, QUICK_RETRY } from '../support/wire-models.js';
+import { loadSqlite } from '../../src/store/load-sqlite.js';
 
 const Approval = z.object({ approved: z.boolean(), note: z.string().optional() });
 const Fact = z.object({ fact: z.string() });
@@ -240,10 +241,9 @@ test('a store of schema 2 is migrated to 3: its runs stay, and its runs can wait
   before.close();
   // schema 3 is schema 2 plus the wait tables: without them, and marked 2, the file is what braid wrote before
   const file = join(makeTempDirectory('braid-v2-'), 'runs.db');
-  const { DatabaseSync } = process.getBuiltinModule('node:sqlite') as typeof import('node:sqlite');
   const previous = openRunStore(file);
   previous.close();
-  const raw = new DatabaseSync(file);
+  const raw = new (loadSqlite().DatabaseSync)(file);
   raw.exec(`DROP TABLE waits; DROP TABLE early_signals; PRAGMA user_version = 2;
     INSERT INTO runs (id, workflow, status, started_at, model, command_json) VALUES ('kept', 'refund', 'done', 1000, 'openai:x', '[]');`);
   raw.close();

@@ -50,7 +50,7 @@ Examples:
       try {
         if (flags.prune) {
           const pruned = store.pruneRuns({ olderThanMs: flags.olderThan! });
-          process.stdout.write(flags.json ? `${JSON.stringify(pruned)}\n` : `pruned ${pruned.runs} runs (${pruned.steps} steps, ${pruned.spans} spans)\n`);
+          process.stdout.write(flags.json ? `${JSON.stringify(pruned)}\n` : `pruned ${pruned.runs} runs (${pruned.steps} steps, ${pruned.spans} spans, ${pruned.waits} waits)\n`);
           return;
         }
         if (runId === undefined) {

@@ -1,11 +1,11 @@
 import { join } from 'node:path';
-import { DatabaseSync } from 'node:sqlite';
 import { expect, onTestFinished, test } from 'vitest';
 import { InvalidSignalError, openRunStore, resume, signal, startRun, type Run, type RunStore } from '../../../src/index.js';
 import { approveOver, handleOrderQuery, OrderApprovalPendingError, openOrderStore, type HandleOrderQueryOptions } from '../../../src/workflows/index.js';
 import { startFakeProvider } from '../../fake-provider/index.js';
 import { makeTempDirectory } from '../../support/run-cli.js';
 import { modelOn, QUICK_RETRY } from '../../support/wire-models.js';
+import { loadSqlite } from '../../../src/store/load-sqlite.js';
 
 const PLANNER = 'You turn a customer message into a list of tasks';
 const SYNTHESIZER = 'You write one reply to the customer';
@@ -39,7 +39,7 @@ async function setup() {
   const options: HandleOrderQueryOptions = { customerId: 'CUST-1001', requiresApproval: approveOver(150) };
   const handle = (run: Run) => handleOrderQuery(run, MESSAGE, orders, options);
   const rows = () => {
-    const database = new DatabaseSync(ordersFile, { readOnly: true });
+    const database = new (loadSqlite().DatabaseSync)(ordersFile, { readOnly: true });
     try {
       const count = (table: string) => Number(database.prepare(`SELECT count(*) AS count FROM ${table}`).get()?.count);
       return { returns: count('returns'), investigations: count('investigations') };

@@ -174,7 +174,7 @@ test("writes for a customer touch only that customer's records: another's invoic
 
 test('a schema 2 file is migrated to 3 in place: its rows kept, the sample orders given their items, new returns tied to an order', () => {
   const file = join(makeTempDirectory(), 'orders.db');
-  const old = new DatabaseSync(file);
+  const old = new (loadSqlite().DatabaseSync)(file);
   old.exec(readFileSync(new URL('fixtures/orders-schema-2.sql', import.meta.url), 'utf8'));
   old.close();
 
