@@ -15,7 +15,7 @@ function flagsBetween(start: string, end: string): string[] {
 test("the flags the README says every command shares are in every model command's --help, and --redis only in the batch commands", async () => {
   const shared = flagsBetween('### Flags every command shares', '; the batch modes add');
   expect(shared).toContain('--model');
-  const commands = [['faq'], ['route'], ['orchestrate'], ['eval', 'route'], ['eval', 'orchestrate']];
+  const commands = [['faq'], ['route'], ['orchestrate'], ['eval', 'route'], ['eval', 'orchestrate'], ['run']];
 
   const helps = await Promise.all(commands.map((command) => runCli([...command, '--help'])));
 
