@@ -74,12 +74,19 @@ describe('model text on the terminal', () => {
     expect(result.stdout).toBe(`Intent: General Question\n\n${SHOWN}\n`);
   });
 
-  test('braid orchestrate: the reply printed carries no escape sequence', async () => {
-    fake.server.configure({ rules: [{ match: 'You write one reply to the customer', text: HOSTILE }] });
+  test("braid orchestrate: the reply printed carries no escape sequence from the synthesizer's text", async () => {
+    const task = { query_type: 'Status Update', order_id: 'A-12345', product_name: null, reason_for_return: null, invoice_number: null };
+    fake.server.configure({
+      rules: [
+        { match: 'You turn a customer message into a list of tasks', json: { tasks: [task] } },
+        { match: 'You write one reply to the customer', text: `Order A-12345: ${HOSTILE}` },
+      ],
+    });
 
     const result = await runCli(['orchestrate', 'Where is order A-12345?', '--db', join(makeTempDirectory(), 'orders.db'), ...fake.openaiArgs()], { env: OPENAI_TEST_ENV });
 
-    expect(result.stdout).toContain(SHOWN);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toContain(`Order A-12345: ${SHOWN}`); // the model's reply, kept by the reply check
     expect(result.stdout).not.toMatch(CONTROL);
   });
 
