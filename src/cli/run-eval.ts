@@ -11,6 +11,7 @@ import type { CliRunIdentity } from './open-cli-runtime.js';
 import { reportError } from './report-error.js';
 import { summaryJson } from './summary-json.js';
 import { describeFinished, withCliRun, type CliRunContext } from './with-cli-run.js';
+import { toTerminalText } from './terminal-text.js';
 
 /** What one kind of eval (route, orchestrate, faq) hands the shared eval life. */
 export interface EvalCommandSpec<Details> {
@@ -74,7 +75,7 @@ export async function runEval<Details>(flags: EvalFlags, spec: EvalCommandSpec<D
     }
     const summary = braid.summary();
     if (flags.json) process.stdout.write(`${JSON.stringify({ ...report, summary: summaryJson(summary) }, null, 2)}\n`);
-    else process.stdout.write(`${spec.formatDetails(details, result)}\n${formatEvalSummary(report, { listLowScores: spec.listLowScores === true })}`);
+    else process.stdout.write(toTerminalText(`${spec.formatDetails(details, result)}\n${formatEvalSummary(report, { listLowScores: spec.listLowScores === true })}`));
     if (isInteractive) process.stderr.write(`braid: ${describeFinished(summary)}\nbraid: braid view ${braid.runId} shows the report\n`);
     if (gate.status === 'failed') {
       process.stderr.write(`braid: the eval failed its gate: ${gate.reason}\n`);

@@ -16,6 +16,7 @@ import { formatFaqEvaluation, formatPlanningReport, formatRoutingReport } from '
 import { openCliModel, type CliModel } from '../open-cli-model.js';
 import { reportError } from '../report-error.js';
 import { runEval } from '../run-eval.js';
+import { warnSkippedDocument } from '../faq-document-batch.js';
 
 interface EvalRouteFlags extends EvalFlags {
   config?: string;
@@ -203,7 +204,7 @@ async function runEvalFaq(paths: string[], flags: EvalFaqFlags): Promise<number>
   let documents: SourceDocument[];
   let judge: CliModel | undefined;
   try {
-    documents = await Promise.all((await listDocumentFiles(paths)).map(readDocument));
+    documents = await Promise.all((await listDocumentFiles(paths, { onSkip: warnSkippedDocument })).map(readDocument));
     // the judge's model is made up front: a missing key fails before the FAQ is paid for
     // (the run's own model when it is the same spec: a local model is loaded once)
     if (flags.judge !== undefined && flags.judge !== (flags.model ?? defaultModelSpec(process.env))) {
