@@ -9,6 +9,7 @@ import { resume, startRun } from '../store/start-run.js';
 import type { EngineFlags } from './engine-flags.js';
 import { openCliModel } from './open-cli-model.js';
 import { readPriceFile } from './read-price-file.js';
+import { redactSecrets } from '../core/redact-secrets.js';
 
 export interface CliRuntime {
   braid: Runtime;
@@ -59,7 +60,7 @@ export async function openCliRuntime(
       onSpan,
       cache: flags.cache === true,
       // the command line is kept so `braid resume` / `braid retry` can run the same work again
-      command: withoutRunFlags(process.argv.slice(2)),
+      command: withoutRunFlags(process.argv.slice(2)).map((argument) => redactSecrets(argument)),
       modelName: cliModel.modelSpec,
       strictResume: flags.strictResume === true,
       // spans go to the store (and --trace); holding them all too would make a big batch's memory grow with it

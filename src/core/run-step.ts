@@ -6,6 +6,7 @@ import { cancellationError, InvalidOutputError, ProviderCallError, StepTimeoutEr
 import { backoffDelay, sleep, type RetryPolicy } from './backoff.js';
 import type { CallOutcome, RateLimiter } from './rate-limiter.js';
 import { estimateTokens } from './estimate-tokens.js';
+import { redactSecrets } from './redact-secrets.js';
 
 /** One attempt's outcome, as the runtime records it in an attempt span. */
 export interface AttemptRecord {
@@ -205,9 +206,9 @@ function readUsage(usage: { inputTokens?: number; outputTokens?: number; inputTo
 function describeInvalidOutput(error: NoObjectGeneratedError): string {
   if (error.finishReason === 'length') return 'the answer was cut off at the token limit; answer more briefly';
   const cause = error.cause instanceof Error ? error.cause.message : error.message;
-  return cause.length > 600 ? `${cause.slice(0, 600)}…` : cause;
+  return redactSecrets(cause.length > 600 ? `${cause.slice(0, 600)}…` : cause);
 }
 
 function errorMessage(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
+  return redactSecrets(error instanceof Error ? error.message : String(error));
 }

@@ -3,6 +3,7 @@ import { createOtelBridge } from './otel-bridge.js';
 import { createRunTally, type RunTally } from './run-summary.js';
 import type { Span, SpanStatus } from './span.js';
 import { createTraceFileWriter } from './trace-file.js';
+import { redactSecrets } from './redact-secrets.js';
 
 export type SpanFields = Omit<Span, 'id' | 'runId' | 'start' | 'end' | 'status'> & { start?: number };
 
@@ -38,6 +39,8 @@ export function createSpanRecorder({ runId, traceFile, onSpan, retain }: SpanRec
     close(span, status, end = Date.now()) {
       span.end = end;
       span.status = status;
+      // every sink (memory, trace, OTel, the store and the viewer) gets the error without secrets
+      if (span.error !== undefined) span.error = redactSecrets(span.error);
       tally.add(span);
       otel.end(span);
       traceWriter?.write(span);

@@ -34,10 +34,9 @@ test('a flag value commander refuses is quoted without its password', async () =
   expect(result.stderr).not.toContain('hunter2-secret');
 });
 
-// Needs redactSecrets where spans are closed (core/span-recorder.ts), where a failed call's message is made
-// (core/run-step.ts) and where the command is stored (cli/open-cli-runtime.ts): the lead's files; see the
-// input branch's report. It passes with those three call sites.
-test.skip('a --base-url with a password and a key echoed by the provider reach no trace, journal or runs listing', async () => {
+// redactSecrets runs where spans are closed (core/span-recorder.ts), where a failed call's message is made
+// (core/run-step.ts) and where the command is stored (cli/open-cli-runtime.ts)
+test('a --base-url with a password and a key echoed by the provider reach no trace, journal or runs listing', async () => {
   const directory = makeTempDirectory();
   const trace = join(directory, 'trace.jsonl');
   const store = join(directory, 'runs.db');
