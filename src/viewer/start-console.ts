@@ -34,6 +34,8 @@ export interface ConsoleOptions {
   port?: number;
   /** How often the store is read while a page is open. @default 250 */
   pollMs?: number;
+  /** The environment of the runs it resumes (their model keys). @default process.env */
+  env?: NodeJS.ProcessEnv;
 }
 
 export interface RunConsole {
@@ -77,13 +79,14 @@ export async function startConsole({
   host = '127.0.0.1',
   port = 0,
   pollMs = 250,
+  env = process.env,
 }: ConsoleOptions): Promise<RunConsole> {
   const token = randomBytes(32).toString('hex');
   const listPage = consolePage({ token });
   const page = runPage({ token });
   const echartsPath = echartsScriptPath();
   const watcher = createStoreWatcher(store, { pollMs });
-  const actions = createRunActions({ store, storeFile, braidCommand, logDirectory });
+  const actions = createRunActions({ store, storeFile, braidCommand, logDirectory, env });
   const thisHost = hostname();
   let origins: ReadonlySet<string> = new Set();
 

@@ -1,0 +1,298 @@
+import { existsSync } from 'node:fs';
+import { createServer, request } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, onTestFinished, test } from 'vitest';
+import { openRunStore, type RunStore } from '../../src/index.js';
+import { startConsole, type RunConsole } from '../../src/viewer/start-console.js';
+import { makeTempDirectory, REPOSITORY_ROOT, runCli, startCli, type CliProcess } from '../support/run-cli.js';
+import { OPENAI_TEST_ENV, useSharedFakeProvider } from '../support/shared-fake-provider.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+const CHROMIUM_ARGS = ['--no-sandbox', '--headless', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const CLI_ENTRY = join(REPOSITORY_ROOT, 'src', 'cli', 'main.ts');
+// no quotes: the step's output is the JSON the model sent, and JSON would escape them
+const INJECTED = '<script>window.__pwned=1</script><img src=x onerror=window.__pwned=2>';
+/** The FAQ's sources step: hanging it keeps a run going after its first two steps have finished. */
+const SOURCES_PROMPT = 'Which documents support this answer?';
+/** A child's wait for its first model call, under a loaded machine. */
+const SLOW = { timeout: 60_000 };
+
+const fake = useSharedFakeProvider();
+
+interface ConsoleFixture {
+  console: RunConsole;
+  store: RunStore;
+  storeFile: string;
+}
+
+/** A console over a fresh store, resuming runs with this checkout's CLI; closed when the test ends. */
+async function openConsole(): Promise<ConsoleFixture> {
+  const directory = makeTempDirectory('braid-console-');
+  const storeFile = join(directory, 'runs.db');
+  const store = openRunStore(storeFile);
+  const home = makeTempDirectory('braid-console-home-');
+  const console = await startConsole({
+    store,
+    storeFile,
+    braidCommand: [process.execPath, '--import', 'tsx', CLI_ENTRY],
+    // what startCli gives its children: no key or setting of this process, the fake's key
+    env: { PATH: process.env.PATH ?? '', HOME: home, BRAID_HOME: join(home, 'braid'), BRAID_OFFLINE: '1', AI_SDK_LOG_WARNINGS: 'false', ...OPENAI_TEST_ENV },
+    pollMs: 100,
+  });
+  onTestFinished(async () => {
+    await console.close();
+    store.close();
+  });
+  return { console, store, storeFile };
+}
+
+/** `braid faq` over one sample, one question: three steps (questions, answer, sources). */
+function faqArgs(runId: string, storeFile: string): string[] {
+  return ['faq', 'samples/benefits-of-solar-energy.md', '--questions', '1', '--run-id', runId, '--store', storeFile, ...fake.openaiArgs(), '--timeout', '600000'];
+}
+
+/** Starts a FAQ run whose sources step hangs, and returns once the store says it is running. */
+async function startHangingRun(fixture: ConsoleFixture, runId: string): Promise<CliProcess> {
+  const child = startCli(faqArgs(runId, fixture.storeFile), { env: OPENAI_TEST_ENV });
+  await expect.poll(() => fixture.store.getRun(runId)?.status, SLOW).toBe('running');
+  return child;
+}
+
+const hasChromium = existsSync(CHROMIUM);
+if (!hasChromium) console.warn(`skipping the console's browser tests: ${CHROMIUM} is missing (apt-get install chromium)`);
+
+describe.skipIf(!hasChromium)('the console in Chromium', () => {
+  let browser: Browser;
+  beforeAll(async () => {
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  });
+  afterAll(async () => {
+    await browser?.close();
+  });
+
+  async function openPage(url: string): Promise<{ page: Page; problems: string[] }> {
+    const context = await browser.newContext({ viewport: { width: 1440, height: 1000 } });
+    onTestFinished(() => context.close());
+    const page = await context.newPage();
+    const problems: string[] = [];
+    page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
+    page.on('console', (message) => {
+      if (message.type() === 'error') problems.push(`console: ${message.text()}`);
+    });
+    await page.goto(url);
+    await page.waitForFunction(() => document.documentElement.dataset.ready !== undefined, undefined, { timeout: 20_000 }).catch((error: unknown) => {
+      throw new Error(`the page never became ready: ${problems.join('; ') || 'no errors logged'}`, { cause: error });
+    });
+    expect(await page.evaluate(() => document.documentElement.dataset.ready)).toBe('true');
+    return { page, problems };
+  }
+
+  /** A run's status as the list shows it (ids are matched as text, never put into a selector). */
+  function listedStatus(page: Page, runId: string): Promise<string | undefined> {
+    return page.evaluate((id) => [...document.querySelectorAll<HTMLElement>('#run-rows tr.run-row')].find((row) => row.dataset.runId === id)?.dataset.status, runId);
+  }
+
+  function isPwned(page: Page): Promise<unknown> {
+    return page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned);
+  }
+
+  test('the list shows a run when it starts and when it ends, without a reload, and a run id with markup stays text', async () => {
+    fake.server.configure({ rules: [{ match: SOURCES_PROMPT, fault: 'hang' }] });
+    const fixture = await openConsole();
+    const { page, problems } = await openPage(fixture.console.url);
+    await page.evaluate(() => ((window as unknown as { __sameDocument: boolean }).__sameDocument = true));
+    expect(await page.locator('#runs-empty').textContent()).toContain('No runs yet');
+
+    const markupId = '<img src=x onerror="window.__pwned=3">nightly';
+    const hanging = await startHangingRun(fixture, markupId);
+    await expect.poll(() => listedStatus(page, markupId)).toBe('running');
+    expect(await page.locator('#run-rows tr.run-row a').first().textContent()).toBe(markupId);
+    expect(await page.locator('#run-rows img').count()).toBe(0);
+
+    hanging.child.kill('SIGINT');
+    expect((await hanging.result).code).toBe(130);
+    await expect.poll(() => listedStatus(page, markupId)).toBe('cancelled');
+
+    fake.server.configure({ rules: [] });
+    expect((await runCli(faqArgs('quick', fixture.storeFile), { env: OPENAI_TEST_ENV })).code).toBe(0);
+    await expect.poll(() => listedStatus(page, 'quick')).toBe('done');
+    expect(await page.locator('#run-rows tr.run-row').count()).toBe(2);
+
+    // the status filter, also without a reload
+    await page.locator('#status-filter [data-status="cancelled"]').click();
+    expect(await page.locator('#run-rows tr.run-row').count()).toBe(1);
+    expect(await listedStatus(page, markupId)).toBe('cancelled');
+    expect(new URL(page.url()).search).toBe('?status=cancelled');
+
+    expect(await page.evaluate(() => (window as unknown as { __sameDocument?: boolean }).__sameDocument)).toBe(true);
+    expect(await isPwned(page)).toBeUndefined();
+    expect(problems).toEqual([]);
+  });
+
+  test("a run's page follows the run while it goes, shows model text as text, and cancels it", async () => {
+    fake.server.configure({
+      rules: [
+        { match: 'Answer this question', json: { answer: `Solar is cheap. ${INJECTED}` } },
+        { match: SOURCES_PROMPT, fault: 'hang' },
+      ],
+    });
+    const fixture = await openConsole();
+    const hanging = await startHangingRun(fixture, 'live');
+    const { page, problems } = await openPage(fixture.console.runUrl('live'));
+
+    // the questions and the answer finished while the sources call hangs: both are drawn, the run still going
+    await expect.poll(() => page.locator('#step-rows .step-row').count(), SLOW).toBe(2);
+    expect(await page.getAttribute('#run-status', 'data-status')).toBe('running');
+    expect(await page.isVisible('#run-live')).toBe(true);
+    expect(await page.getAttribute('#chart', 'data-rows')).toBe('2');
+
+    const answerRow = page.locator('#step-rows .step-row', { hasText: 'answer' });
+    await answerRow.click();
+    expect(await page.locator('#detail [data-field="output"]').textContent()).toContain(INJECTED);
+    expect(await page.locator('#detail script, #detail img').count()).toBe(0);
+
+    await page.locator('#run-actions [data-action="cancel"]').click();
+    await expect.poll(() => page.textContent('#run-message')).toMatch(/^Sent Ctrl-C \(SIGINT\) to process \d+/);
+    expect((await hanging.result).code).toBe(130);
+    await expect.poll(() => page.getAttribute('#run-status', 'data-status')).toBe('cancelled');
+    // the sources step ended cancelled, and the page drew it; the output that was open stays open
+    await expect.poll(() => page.locator('#step-rows .step-row').count()).toBe(3);
+    expect(await page.locator('#step-rows .badge.cancelled').count()).toBe(1);
+    expect(await page.locator('#detail [data-field="output"]').textContent()).toContain(INJECTED);
+    expect(await page.isVisible('#run-live')).toBe(false);
+    expect(await page.locator('#run-actions [data-action="resume"]').count()).toBe(1);
+
+    expect(await isPwned(page)).toBeUndefined();
+    expect(problems).toEqual([]);
+  });
+
+  test('an interrupted run resumes from its page: its finished steps replay, the rest run, and the page follows it to done', async () => {
+    fake.server.configure({ rules: [{ match: SOURCES_PROMPT, fault: 'hang' }] });
+    const fixture = await openConsole();
+    const killed = await startHangingRun(fixture, 'to-resume');
+    await expect.poll(() => fixture.store.runSpans('to-resume').filter((span) => span.kind === 'step').length, SLOW).toBe(2);
+    killed.child.kill('SIGKILL');
+    await killed.result;
+    expect(fixture.store.getRun('to-resume')?.status).toBe('interrupted');
+
+    fake.server.configure({ rules: [] });
+    fake.server.reset();
+    const { page, problems } = await openPage(fixture.console.runUrl('to-resume'));
+    expect(await page.getAttribute('#run-status', 'data-status')).toBe('interrupted');
+    await page.locator('#run-actions [data-action="resume"]').click();
+    await expect.poll(() => page.textContent('#run-message')).toMatch(/^Started braid resume \(process \d+\)/);
+    await expect.poll(() => page.getAttribute('#run-status', 'data-status'), SLOW).toBe('done');
+
+    // only the sources step went to the model again: the questions and the answer replayed from the journal
+    const prompts = fake.server.stats().timeline.map((entry) => entry.prompt);
+    expect(prompts).toHaveLength(1);
+    expect(prompts[0]).toContain(SOURCES_PROMPT);
+    // the console's child has ended, cleanly
+    await expect.poll(async () => ((await (await fetch(new URL('/api/runs/to-resume', fixture.console.url))).json()) as { child?: { exitCode?: number } }).child?.exitCode, SLOW).toBe(0);
+    expect(problems).toEqual([]);
+  });
+
+  test('a forged POST (no token, a wrong one, another origin, a page on another site) is refused and changes nothing', async () => {
+    fake.server.configure({ rules: [{ match: SOURCES_PROMPT, fault: 'hang' }] });
+    const fixture = await openConsole();
+    const hanging = await startHangingRun(fixture, 'guarded');
+    const consoleUrl = new URL(fixture.console.url);
+    const cancelUrl = new URL('/api/runs/guarded/cancel', consoleUrl);
+    const page = await (await fetch(consoleUrl)).text();
+    const token = /<meta name="braid-token" content="([0-9a-f]{64})">/.exec(page)?.[1];
+    expect(token).toBeDefined();
+
+    const post = (headers: Record<string, string>) => fetch(cancelUrl, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: '{}' });
+    expect((await post({})).status).toBe(403);
+    expect((await post({ 'x-braid-token': 'f'.repeat(64) })).status).toBe(403);
+    expect((await post({ 'x-braid-token': token!, origin: 'http://evil.example' })).status).toBe(403);
+    expect((await post({ 'x-braid-token': token!, origin: consoleUrl.origin, 'sec-fetch-site': 'same-site' })).status).toBe(403);
+    expect((await post({ 'x-braid-token': token!, 'content-type': 'text/plain' })).status).toBe(415);
+    expect(await postWithHost(cancelUrl, `evil.example:${consoleUrl.port}`, token!)).toBe(421);
+
+    // a page on another origin tries it from the browser: a fetch (its preflight is refused) and a form
+    const evil = await startEvilPage(cancelUrl.href);
+    const evilContext = await browser.newContext();
+    onTestFinished(() => evilContext.close());
+    const evilPage = await evilContext.newPage();
+    await evilPage.goto(evil.url);
+    await expect.poll(() => evilPage.title()).toBe('fetch blocked');
+    const formAnswer = evilPage.waitForResponse((response) => response.url() === cancelUrl.href);
+    await evilPage.evaluate(() => document.querySelector<HTMLFormElement>('#forged')!.submit());
+    expect((await formAnswer).status()).toBe(403);
+
+    expect(fixture.store.getRun('guarded')?.status).toBe('running');
+    expect(hanging.child.exitCode).toBeNull();
+
+    // the console's own page, with its token, can
+    const allowed = await post({ 'x-braid-token': token!, origin: consoleUrl.origin, 'sec-fetch-site': 'same-origin' });
+    expect(allowed.status).toBe(202);
+    expect((await hanging.result).code).toBe(130);
+    expect(fixture.store.getRun('guarded')?.status).toBe('cancelled');
+  });
+});
+
+describe('console actions over HTTP', () => {
+  test('a failed run is retried: only its failed step runs again, as a process of its own', async () => {
+    fake.server.configure({ rules: [{ match: SOURCES_PROMPT, status: 400 }] });
+    const fixture = await openConsole();
+    const failed = await runCli(faqArgs('to-retry', fixture.storeFile), { env: OPENAI_TEST_ENV });
+    expect(failed.code).toBe(1);
+    expect(fixture.store.getRun('to-retry')?.status).toBe('failed');
+
+    fake.server.configure({ rules: [] });
+    fake.server.reset();
+    const token = /<meta name="braid-token" content="([0-9a-f]{64})">/.exec(await (await fetch(fixture.console.url)).text())![1]!;
+    const run = async () => (await (await fetch(new URL('/api/runs/to-retry', fixture.console.url))).json()) as { actions: string[]; child?: { pid: number; exitCode?: number; log: string } };
+    expect((await run()).actions).toEqual(['retry']);
+    const answer = await fetch(new URL('/api/runs/to-retry/retry', fixture.console.url), { method: 'POST', headers: { 'content-type': 'application/json', 'x-braid-token': token }, body: '{}' });
+    expect(answer.status).toBe(202);
+    const started = (await answer.json()) as { pid: number; log: string };
+    expect(started.log).toContain(join('console-logs', 'to-retry-retry-'));
+
+    // a second click while it runs is refused, not a second process
+    const again = await fetch(new URL('/api/runs/to-retry/retry', fixture.console.url), { method: 'POST', headers: { 'content-type': 'application/json', 'x-braid-token': token }, body: '{}' });
+    expect(again.status).toBe(409);
+
+    await expect.poll(async () => (await run()).child?.exitCode, SLOW).toBe(0);
+    expect(fixture.store.getRun('to-retry')?.status).toBe('done');
+    expect(fake.server.stats().timeline.map((entry) => entry.prompt.includes(SOURCES_PROMPT))).toEqual([true]);
+  });
+});
+
+/** A POST with a forged Host header (what a DNS-rebinding page would send). */
+function postWithHost(url: URL, host: string, token: string): Promise<number | undefined> {
+  return new Promise((resolve, reject) => {
+    const call = request({ host: url.hostname, port: url.port, path: url.pathname, method: 'POST', headers: { host, 'content-type': 'application/json', 'x-braid-token': token } }, (response) => {
+      response.resume();
+      resolve(response.statusCode);
+    });
+    call.on('error', reject);
+    call.end('{}');
+  });
+}
+
+/** A page on another origin (another port) that tries to cancel the run through the visitor's browser. */
+async function startEvilPage(target: string): Promise<{ url: string }> {
+  const html = `<!doctype html><title>evil</title>
+<form id="forged" method="post" action="${target}" enctype="text/plain"><input name='{"x":"' value='"}'></form>
+<script>
+fetch(${JSON.stringify(target)}, { method: 'POST', headers: { 'content-type': 'application/json', 'x-braid-token': 'guessed' }, body: '{}' })
+  .then(function (response) { document.title = 'fetch ' + response.status; }, function () { document.title = 'fetch blocked'; });
+</script>`;
+  const server = createServer((_request, response) => {
+    response.setHeader('Content-Type', 'text/html; charset=utf-8');
+    response.end(html);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  onTestFinished(
+    () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  );
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/` };
+}
