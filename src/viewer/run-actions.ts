@@ -2,8 +2,10 @@ import { spawn } from 'node:child_process';
 import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
+import { InputError } from '../core/errors.js';
 import type { RunStore } from '../store/run-store.js';
 import type { RunRow, RunStatus } from '../store/runs-table.js';
+import { signal } from '../store/signal.js';
 import { ActionRefusedError } from './action-refused-error.js';
 
 export interface RunActionsOptions {
@@ -19,6 +21,17 @@ export interface RunActionsOptions {
   logDirectory: string;
   /** @default process.env */
   env?: NodeJS.ProcessEnv;
+  /** How often a run with an answer waits to see its running session end, before it is resumed. @default 250 */
+  pollMs?: number;
+}
+
+/** What an answer to a wait did. */
+export interface AnswerResult {
+  /** `answered`: the pending wait took it; `kept`: the run has not reached that wait yet. */
+  delivered: 'answered' | 'kept';
+  key?: string;
+  /** The `braid resume` started to go on from the wait, or `after-session` when the run's current session must end first. */
+  resumed?: ConsoleChild | 'after-session';
 }
 
 /** A `braid resume|retry` the console started. */
@@ -39,17 +52,26 @@ export interface RunActions {
   rerun(runId: string, command: 'resume' | 'retry'): ConsoleChild;
   /** Sends SIGINT to the process running the run (on this host): the CLI cancels cleanly and records it. */
   cancel(runId: string): { pid: number };
+  /**
+   * Answers a wait (`signal`, checked against the wait's schema) and, for a run the CLI started,
+   * resumes it (`braid resume`, as `braid signal` does) once no session of it is running.
+   */
+  answer(runId: string, request: { name: string; key?: string; value: unknown }): AnswerResult;
   /** The last resume or retry the console started for the run. */
   childOf(runId: string): ConsoleChild | undefined;
+  /** Stops waiting for sessions to end (runs it started go on). */
+  close(): void;
 }
 
 /** Statuses a run can be taken up again from; `running` and `done` cannot. */
 const RESUMABLE: ReadonlySet<RunStatus> = new Set(['interrupted', 'failed', 'cancelled', 'waiting']);
 
 /** What the console can do to a run, beside showing it. */
-export function createRunActions({ store, storeFile, braidCommand, logDirectory, env = process.env }: RunActionsOptions): RunActions {
+export function createRunActions({ store, storeFile, braidCommand, logDirectory, env = process.env, pollMs = 250 }: RunActionsOptions): RunActions {
   const children = new Map<string, ConsoleChild>();
+  const sessionWatches = new Map<string, NodeJS.Timeout>();
   const thisHost = hostname();
+  const canRerun = (run: RunRow): boolean => run.command.length > 0 && braidCommand !== undefined && braidCommand.length > 0;
 
   const runOf = (runId: string): RunRow => {
     const run = store.getRun(runId);
@@ -57,7 +79,7 @@ export function createRunActions({ store, storeFile, braidCommand, logDirectory,
     return run;
   };
 
-  return {
+  const actions: RunActions = {
     rerun(runId, command) {
       const run = runOf(runId);
       if (!RESUMABLE.has(run.status)) throw new ActionRefusedError(409, `run ${runId} is ${run.status}; only an interrupted, failed, cancelled or waiting run can be resumed`);
@@ -107,8 +129,51 @@ export function createRunActions({ store, storeFile, braidCommand, logDirectory,
       return { pid: holder.pid };
     },
 
+    answer(runId, { name, key, value }) {
+      runOf(runId);
+      let delivered: ReturnType<typeof signal>;
+      try {
+        delivered = signal(store, runId, name, value, key === undefined ? {} : { key });
+      } catch (error) {
+        // a value that does not fit the schema, a wait answered already, an ended run: say why, change nothing
+        if (error instanceof InputError) throw new ActionRefusedError(400, error.message, { cause: error });
+        throw error;
+      }
+      const result: AnswerResult = { delivered: delivered.delivered, ...(delivered.key === undefined ? {} : { key: delivered.key }) };
+      const run = store.getRun(runId);
+      // a kept answer waits for the run to get there: resuming a run stopped elsewhere changes nothing
+      if (delivered.delivered === 'kept' || !run || !canRerun(run)) return result;
+      if (run.status === 'waiting' || run.status === 'interrupted') return { ...result, resumed: actions.rerun(runId, 'resume') };
+      if (run.status === 'running') {
+        // a sibling of the waiting item is still at work: that session ends on its own, then the answer is taken up
+        if (!sessionWatches.has(runId)) {
+          const timer = setInterval(() => {
+            const now = store.getRun(runId);
+            if (now?.status === 'running') return;
+            clearInterval(timer);
+            sessionWatches.delete(runId);
+            try {
+              if (now?.status === 'waiting' || now?.status === 'interrupted') actions.rerun(runId, 'resume');
+            } catch {
+              // resumed by someone else meanwhile (braid resume in a shell): nothing to do
+            }
+          }, pollMs);
+          timer.unref();
+          sessionWatches.set(runId, timer);
+        }
+        return { ...result, resumed: 'after-session' };
+      }
+      return result;
+    },
+
     childOf(runId) {
       return children.get(runId);
     },
+
+    close() {
+      for (const timer of sessionWatches.values()) clearInterval(timer);
+      sessionWatches.clear();
+    },
   };
+  return actions;
 }

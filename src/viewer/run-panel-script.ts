@@ -162,7 +162,10 @@ export const RUN_PANEL_SCRIPT = String.raw`'use strict';
     var buttons = element('div', 'wait-buttons');
     var send = function (value) {
       act('signal', { name: wait.name, key: wait.key, value: value }, function (result) {
-        return result.resumed ? 'Answered; braid resume started (process ' + result.resumed.pid + ') and the run goes on.' : 'Answered.';
+        if (result.delivered === 'kept') return 'Kept: the run takes this answer when it reaches ' + wait.name + '.';
+        if (result.resumed === 'after-session') return 'Answered; the run resumes once its current session ends.';
+        if (result.resumed) return 'Answered; braid resume started (process ' + result.resumed.pid + '), the run goes on. Its output goes to ' + result.resumed.log;
+        return 'Answered; the program that started this run goes on from here when it resumes it.';
       });
     };
     if (typeOf(schema) === 'object' && schema.properties && typeof schema.properties === 'object') {

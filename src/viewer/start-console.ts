@@ -5,6 +5,7 @@ import { hostname } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { RunStore } from '../store/run-store.js';
 import type { RunRow } from '../store/runs-table.js';
+import { z } from 'zod';
 import { ActionRefusedError } from './action-refused-error.js';
 import { checkActionRequest, readJsonBody } from './check-action-request.js';
 import { CONSOLE_SCRIPT } from './console-script.js';
@@ -51,7 +52,7 @@ export interface RunConsole {
 interface RunMessage extends RunUpdate {
   title: string;
   runId: string;
-  /** What the page offers: `cancel`, `resume`, `retry`. */
+  /** What the page offers: `cancel`, `resume`, `retry` (answers to waits go with `run.waits`). */
   actions: string[];
   /** The last resume or retry this console started for it. */
   child?: ConsoleChild;
@@ -60,7 +61,8 @@ interface RunMessage extends RunUpdate {
 /**
  * Serves braid's console on a local port: the runs in the store, live (a run appears when it
  * starts and changes as it goes, with no reload), each run's timeline updating while it runs,
- * and the actions a run's state allows: cancel a running run, resume or retry one that stopped.
+ * and the actions a run's state allows: answer what a waiting run waits for (a form built from the
+ * wait's schema; the run then resumes), cancel a running run, resume or retry one that stopped.
  *
  * Every action is a POST that must carry the page's per-session token and come from the
  * console's own origin; requests naming another host are refused (DNS rebinding), and model text
@@ -86,7 +88,7 @@ export async function startConsole({
   const page = runPage({ token });
   const echartsPath = echartsScriptPath();
   const watcher = createStoreWatcher(store, { pollMs });
-  const actions = createRunActions({ store, storeFile, braidCommand, logDirectory, env });
+  const actions = createRunActions({ store, storeFile, braidCommand, logDirectory, env, pollMs });
   const thisHost = hostname();
   let origins: ReadonlySet<string> = new Set();
 
@@ -113,6 +115,9 @@ export async function startConsole({
         return canRerun ? ['resume'] : [];
       case 'failed':
         return canRerun ? ['retry'] : [];
+      case 'waiting':
+        // a sleep takes no answer: a resume goes on once it is due (and sleeps again before)
+        return canRerun && run.waits.some((wait) => wait.kind === 'sleep') ? ['resume'] : [];
       default:
         return [];
     }
@@ -120,9 +125,15 @@ export async function startConsole({
 
   const handleAction = async (request: IncomingMessage, response: ServerResponse, runId: string, action: string): Promise<void> => {
     checkActionRequest(request, { token, origins });
-    await readJsonBody(request);
+    const body = await readJsonBody(request);
     let result: unknown;
     switch (action) {
+      case 'signal': {
+        const answer = AnswerBody.safeParse(body);
+        if (!answer.success) throw new ActionRefusedError(400, `an answer is { name, key?, value }: ${z.prettifyError(answer.error)}`);
+        result = actions.answer(runId, answer.data);
+        break;
+      }
       case 'resume':
       case 'retry':
         result = actions.rerun(runId, action);
@@ -213,10 +224,14 @@ export async function startConsole({
     runUrl: (runId) => new URL(`runs/${encodeURIComponent(runId)}`, listening.url).href,
     async close() {
       watcher.close();
+      actions.close();
       await listening.close();
     },
   };
 }
+
+/** The body of an answer to a wait: which wait (its name, and its key when several of that name are pending), and the value. */
+const AnswerBody = z.object({ name: z.string().min(1), key: z.string().min(1).optional(), value: z.unknown() });
 
 function decodeSegment(segment: string): string {
   try {

@@ -15,9 +15,11 @@ export const VIEWER_SCRIPT = String.raw`'use strict';
   var COLORS = {
     step: '#e2e8f0', stepEdge: '#cbd5e1', ok: '#3b82f6', failed: '#ef4444', rateLimited: '#f97316',
     wait: '#f59e0b', waitSoft: '#fffbeb', backoff: '#e11d48', backoffSoft: '#ffe4e6', replayed: '#14b8a6',
-    critical: '#7c3aed', criticalSoft: '#f3efff', selected: '#fef3c7', label: '#334155', grid: '#eef2f7'
+    critical: '#7c3aed', criticalSoft: '#f3efff', selected: '#fef3c7', label: '#334155', grid: '#eef2f7',
+    pause: '#d97706', pauseSoft: '#fde68a'
   };
-  var KIND = { STEP: 0, WAIT: 1, BACKOFF: 2, OK: 3, FAILED: 4, RATE_LIMITED: 5, REPLAYED: 6 };
+  // WAIT is a limiter queue before a call; PAUSE is the run's own durable wait (waitFor, sleep)
+  var KIND = { STEP: 0, WAIT: 1, BACKOFF: 2, OK: 3, FAILED: 4, RATE_LIMITED: 5, REPLAYED: 6, PAUSE: 7 };
   var VISIBLE_ROWS = 24;
   var ROW_HEIGHT = 26;
   /** A live run is redrawn at most this often: a big run records hundreds of spans a second. */
@@ -196,7 +198,8 @@ export const VIEWER_SCRIPT = String.raw`'use strict';
       if (!attemptsByStep.has(key)) attemptsByStep.set(key, []);
       attemptsByStep.get(key).push(span);
     });
-    var steps = spans.filter(function (span) { return span.kind === 'step'; });
+    // a durable wait gets a row of its own, like a step without calls
+    var steps = spans.filter(function (span) { return span.kind === 'step' || span.kind === 'wait'; });
     // a run cut short can leave attempts whose step never closed: give them a row of their own
     attemptsByStep.forEach(function (attempts, key) {
       var parent = state.byId.get(key);
@@ -233,7 +236,8 @@ export const VIEWER_SCRIPT = String.raw`'use strict';
     var t = state.t0;
     state.rows.forEach(function (row) {
       refs.push({ row: row.index, span: row.step, attempt: -1 });
-      items.push([row.index, row.step.start - t, row.end - t, row.step.replayed ? KIND.REPLAYED : KIND.STEP, refs.length - 1]);
+      var envelope = row.step.kind === 'wait' ? KIND.PAUSE : row.step.replayed ? KIND.REPLAYED : KIND.STEP;
+      items.push([row.index, row.step.start - t, row.end - t, envelope, refs.length - 1]);
       row.attempts.forEach(function (attempt, position) {
         refs.push({ row: row.index, span: attempt, attempt: position });
         var ref = refs.length - 1;
@@ -307,7 +311,7 @@ export const VIEWER_SCRIPT = String.raw`'use strict';
   function renderLegend() {
     var entries = [
       ['step', 'Step'], ['ok', 'Attempt'], ['failed', 'Failed attempt'], ['rate-limited', '429 attempt'],
-      ['wait', 'Limiter wait'], ['backoff', 'Backoff'], ['replayed', 'Replayed (cache/journal)'], ['critical', 'Critical path']
+      ['wait', 'Limiter wait'], ['backoff', 'Backoff'], ['replayed', 'Replayed (cache/journal)'], ['pause', 'Durable wait'], ['critical', 'Critical path']
     ];
     var legend = byIdOf('legend');
     entries.forEach(function (entry) {
@@ -384,8 +388,9 @@ export const VIEWER_SCRIPT = String.raw`'use strict';
       fragment.appendChild(line);
     });
     body.replaceChildren(fragment);
-    var failed = state.rows.filter(function (row) { return row.step.status !== 'ok'; }).length;
-    byIdOf('steps-summary').textContent = state.rows.length + ' steps' + (failed > 0 ? ' · ' + failed + ' failed' : '');
+    var waits = state.rows.filter(function (row) { return row.step.kind === 'wait'; }).length;
+    var failed = state.rows.filter(function (row) { return row.step.kind !== 'wait' && row.step.status !== 'ok'; }).length;
+    byIdOf('steps-summary').textContent = (state.rows.length - waits) + ' steps' + (waits > 0 ? ' · ' + waits + (waits === 1 ? ' wait' : ' waits') : '') + (failed > 0 ? ' · ' + failed + ' failed' : '');
   }
 
   // ---- the chart --------------------------------------------------------------------------------
@@ -450,7 +455,7 @@ export const VIEWER_SCRIPT = String.raw`'use strict';
       var from = api.coord([api.value(1), rowIndex]);
       var to = api.coord([api.value(2), rowIndex]);
       var band = api.size([0, 1])[1];
-      var isEnvelope = kind === KIND.STEP || (kind === KIND.REPLAYED && ref.attempt < 0);
+      var isEnvelope = kind === KIND.STEP || kind === KIND.PAUSE || (kind === KIND.REPLAYED && ref.attempt < 0);
       var height = Math.max(3, band * (isEnvelope ? 0.74 : 0.46));
       var system = params.coordSys;
       var shape = echarts.graphic.clipRectByRect(
@@ -464,6 +469,8 @@ export const VIEWER_SCRIPT = String.raw`'use strict';
         style = isCritical
           ? { fill: COLORS.criticalSoft, stroke: COLORS.critical, lineWidth: 1 }
           : { fill: COLORS.step, stroke: COLORS.stepEdge, lineWidth: 1 };
+      } else if (kind === KIND.PAUSE) {
+        style = { fill: COLORS.pauseSoft, stroke: COLORS.pause, lineWidth: 1.5, lineDash: [4, 3] };
       } else if (kind === KIND.WAIT) {
         style = { fill: waitFill, stroke: COLORS.wait, lineWidth: 1 };
       } else if (kind === KIND.BACKOFF) {
@@ -612,7 +619,11 @@ export const VIEWER_SCRIPT = String.raw`'use strict';
     var span = ref.span;
     var row = state.rows[ref.row];
     var lines = [];
-    if (ref.attempt < 0) {
+    if (span.kind === 'wait') {
+      lines.push(['title', row.label]);
+      lines.push(['', 'durable wait · ' + span.status + ' · ' + formatMs(row.end - span.start)]);
+      if (span.prompt) lines.push(['', span.prompt]);
+    } else if (ref.attempt < 0) {
       lines.push(['title', row.label]);
       lines.push(['', 'step · ' + (span.replayed ? 'replayed from ' + span.replayed : span.status) + ' · ' + formatMs(row.end - span.start)]);
       lines.push(['', (span.attempts !== undefined ? span.attempts : row.attempts.length) + ' attempt(s)' + (span.model ? ' · ' + span.model : '')]);
@@ -709,6 +720,7 @@ export const VIEWER_SCRIPT = String.raw`'use strict';
       facts.appendChild(element('dt', '', name));
       facts.appendChild(element('dd', '', value));
     }
+    if (step.kind === 'wait') fact('Kind', 'a durable wait (waitFor or sleep): the answer, or the time it was due');
     fact('Model', step.model || '–');
     fact('Started', '+' + formatMs(step.start - state.t0));
     fact('Duration', formatMs(row.end - step.start));

@@ -62,6 +62,7 @@ h2 { font-size: 15px; }
 .swatch.replayed { background: var(--replayed); }
 .swatch.wait { background: repeating-linear-gradient(90deg, var(--wait) 0 2px, #fffbeb 2px 4px); border: 1px solid #fcd34d; }
 .swatch.backoff { background: repeating-linear-gradient(135deg, var(--backoff) 0 2px, #ffe4e6 2px 5px); border: 1px solid #fda4af; }
+.swatch.pause { background: #fde68a; border: 1.5px dashed #d97706; height: 14px; }
 .swatch.critical { background: #fff; border: 2px solid var(--critical); height: 14px; }
 
 .chart-wrap { position: relative; }

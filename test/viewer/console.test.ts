@@ -12,6 +12,7 @@ import { OPENAI_TEST_ENV, useSharedFakeProvider } from '../support/shared-fake-p
 const CHROMIUM = '/usr/bin/chromium';
 const CHROMIUM_ARGS = ['--no-sandbox', '--headless', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 const CLI_ENTRY = join(REPOSITORY_ROOT, 'src', 'cli', 'main.ts');
+const WORKFLOWS = join(REPOSITORY_ROOT, 'test', 'fixtures', 'waiting-workflows.ts');
 // no quotes: the step's output is the JSON the model sent, and JSON would escape them
 const INJECTED = '<script>window.__pwned=1</script><img src=x onerror=window.__pwned=2>';
 /** The FAQ's sources step: hanging it keeps a run going after its first two steps have finished. */
@@ -91,7 +92,7 @@ describe.skipIf(!hasChromium)('the console in Chromium', () => {
 
   /** A run's status as the list shows it (ids are matched as text, never put into a selector). */
   function listedStatus(page: Page, runId: string): Promise<string | undefined> {
-    return page.evaluate((id) => [...document.querySelectorAll<HTMLElement>('#run-rows tr.run-row')].find((row) => row.dataset.runId === id)?.dataset.status, runId);
+    return page.evaluate((id) => Array.from(document.querySelectorAll<HTMLElement>('#run-rows tr.run-row')).find((row) => row.dataset.runId === id)?.dataset.status, runId);
   }
 
   function isPwned(page: Page): Promise<unknown> {
@@ -192,6 +193,56 @@ describe.skipIf(!hasChromium)('the console in Chromium', () => {
     // the console's child has ended, cleanly
     await expect.poll(async () => ((await (await fetch(new URL('/api/runs/to-resume', fixture.console.url))).json()) as { child?: { exitCode?: number } }).child?.exitCode, SLOW).toBe(0);
     expect(problems).toEqual([]);
+  });
+
+  test('a waiting run is approved from its page: the schema is a form, a wrong answer is refused, the approval completes the run', async () => {
+    const fixture = await openConsole();
+    // the order number is what a model or a customer wrote: the wait's prompt carries it, as text
+    const order = '<b>A-1</b><img src=x onerror=window.__pwned=4>';
+    const started = await runCli(['run', WORKFLOWS, JSON.stringify({ order }), '--run-id', 'refund', '--store', fixture.storeFile, ...fake.openaiArgs()], { env: OPENAI_TEST_ENV });
+    expect(started.code).toBe(0);
+    expect(fixture.store.getRun('refund')?.status).toBe('waiting');
+
+    const { page, problems } = await openPage(fixture.console.url);
+    expect(await listedStatus(page, 'refund')).toBe('waiting');
+    expect(await page.locator('#run-rows tr.run-row .waits-cell').textContent()).toBe('approval');
+    await page.locator('#run-rows tr.run-row a').click();
+    await page.waitForURL(fixture.console.runUrl('refund'));
+    await page.waitForFunction(() => document.documentElement.dataset.runStatus === 'waiting');
+
+    const wait = page.locator('#run-waits form.wait');
+    expect(await wait.getAttribute('data-wait-name')).toBe('approval');
+    expect(await wait.locator('.wait-prompt').textContent()).toBe(`Refund order ${order}?`);
+    expect(await page.locator('#run-waits img, #run-waits b').count()).toBe(0);
+    // Approval = { approved: boolean, note?: string }: the decision is the two buttons, the note a field
+    expect(await wait.locator('[data-action]').evaluateAll((buttons) => buttons.map((button) => button.getAttribute('data-action')))).toEqual(['approve', 'reject', 'send-json']);
+    expect(await wait.locator('textarea[name="note"]').count()).toBe(1);
+    await page.mouse.move(1, 1);
+    await page.screenshot({ path: '/tmp/braid-console-run.png', fullPage: true });
+
+    // an answer of the wrong shape is refused with the schema's complaint, and the run still waits
+    await wait.locator('summary').click();
+    await wait.locator('textarea[name="__json"]').fill('{"approved": "yes"}');
+    await wait.locator('[data-action="send-json"]').click();
+    await expect.poll(() => page.getAttribute('#run-message', 'class')).toBe('run-message error');
+    expect(await page.textContent('#run-message')).toMatch(/does not fit what run refund waits for at .*approval#0; nothing was changed:[\s\S]*approved/);
+    expect(fixture.store.getRun('refund')?.status).toBe('waiting');
+
+    fake.server.reset();
+    await wait.locator('textarea[name="note"]').fill('fine by <i>me</i>');
+    await wait.locator('[data-action="approve"]').click();
+    await expect.poll(() => page.textContent('#run-message')).toMatch(/^Answered; braid resume started \(process \d+\)/);
+    await expect.poll(() => page.getAttribute('#run-status', 'data-status'), SLOW).toBe('done');
+    expect(await page.locator('#run-waits form').count()).toBe(0);
+
+    // the resumed run made one call, the reply, with the approval in it; the assessment replayed
+    const prompts = fake.server.stats().timeline.map((entry) => entry.prompt);
+    expect(prompts).toHaveLength(1);
+    expect(prompts[0]).toContain('approved=true');
+    await expect.poll(async () => ((await (await fetch(new URL('/api/runs/refund', fixture.console.url))).json()) as { child?: { exitCode?: number } }).child?.exitCode, SLOW).toBe(0);
+    expect(await isPwned(page)).toBeUndefined();
+    // the browser logs the refused answer's 400, and nothing else
+    expect(problems).toEqual([expect.stringContaining('status of 400 (Bad Request)')]);
   });
 
   test('a forged POST (no token, a wrong one, another origin, a page on another site) is refused and changes nothing', async () => {
