@@ -1,0 +1,94 @@
+/**
+ * Records the README's pictures of the console: `docs/console-runs.png` (the runs list, one of
+ * each status) and `docs/console.png` (a run that waits for an approval, with its form and its
+ * timeline). Real CLI runs against the fake provider, in a temporary store, shown in Chromium.
+ *
+ *   npx tsx test/viewer/record-console-screenshots.ts
+ *
+ * Not a test (nothing is asserted); rerun it when the console's look changes.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+import { openRunStore } from '../../src/index.js';
+import { startConsole } from '../../src/viewer/start-console.js';
+import { startFakeProvider } from '../fake-provider/index.js';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const CLI = [process.execPath, '--import', 'tsx', join(ROOT, 'src', 'cli', 'main.ts')];
+const SOURCES_PROMPT = 'Which documents support this answer?';
+
+const directory = mkdtempSync(join(tmpdir(), 'braid-screenshots-'));
+const storeFile = join(directory, 'runs.db');
+const server = await startFakeProvider({ seed: 7, latencyMs: 180, latencyPerTokenMs: 2 });
+const env = { PATH: process.env.PATH ?? '', HOME: directory, BRAID_HOME: join(directory, 'braid'), BRAID_OFFLINE: '1', AI_SDK_LOG_WARNINGS: 'false', OPENAI_API_KEY: 'sk-test' };
+const model = ['--model', 'openai:gpt-4.1-mini', '--base-url', server.openaiBaseURL, '--store', storeFile];
+
+function braid(args: string[]): ChildProcess {
+  return spawn(CLI[0]!, [...CLI.slice(1), ...args, ...model], { cwd: ROOT, env, stdio: 'ignore' });
+}
+function finished(child: ChildProcess): Promise<number | null> {
+  return new Promise((resolve) => child.once('close', (code) => resolve(code)));
+}
+async function whenStatus(runId: string, status: string): Promise<void> {
+  const store = openRunStore(storeFile);
+  try {
+    while (store.getRun(runId)?.status !== status) await new Promise((resolve) => setTimeout(resolve, 200));
+  } finally {
+    store.close();
+  }
+}
+
+const children: ChildProcess[] = [];
+try {
+  await finished(braid(['faq', 'samples/', '--questions', '3', '--run-id', 'faq-nightly']));
+  await finished(braid(['route', 'I was charged twice for my subscription', '--run-id', 'route-4411']));
+  server.configure({ rules: [{ match: SOURCES_PROMPT, status: 400 }] });
+  await finished(braid(['faq', 'samples/energy-storage-solutions.md', '--questions', '2', '--run-id', 'faq-storage']));
+  server.configure({ rules: [{ match: SOURCES_PROMPT, fault: 'hang' }] });
+  const killed = braid(['faq', 'samples/understanding-wind-turbines.md', '--questions', '2', '--run-id', 'faq-wind', '--timeout', '600000']);
+  await whenStatus('faq-wind', 'running');
+  await new Promise((resolve) => setTimeout(resolve, 3_000));
+  killed.kill('SIGKILL');
+  await finished(killed);
+  server.configure({ rules: [] });
+  await finished(
+    braid(['run', join(ROOT, 'test', 'fixtures', 'waiting-workflows.ts'), '--export', 'fanOut', JSON.stringify({ metals: ['iron', 'cobalt', 'zinc', 'copper'] }), '--run-id', 'publish-facts']),
+  );
+  server.configure({ rules: [{ match: SOURCES_PROMPT, fault: 'hang' }] });
+  const running = braid(['faq', 'samples/benefits-of-solar-energy.md', '--questions', '3', '--timeout', '600000']);
+  children.push(running);
+  await new Promise((resolve) => setTimeout(resolve, 6_000));
+
+  const store = openRunStore(storeFile);
+  const console = await startConsole({ store, storeFile, braidCommand: CLI, env });
+  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox', '--headless', '--disable-gpu', '--no-first-run'] });
+  try {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 430 } });
+    await page.goto(console.url);
+    await page.waitForFunction(() => document.documentElement.dataset.ready === 'true');
+    await page.screenshot({ path: join(ROOT, 'docs', 'console-runs.png') });
+
+    // tall enough for the whole page: the step list's rows are not painted outside the viewport (content-visibility)
+    await page.setViewportSize({ width: 1440, height: 1150 });
+    await page.goto(console.runUrl('publish-facts'));
+    await page.waitForFunction(() => document.documentElement.dataset.ready === 'true' && document.documentElement.dataset.runStatus === 'waiting');
+    await page.locator('#run-waits textarea[name="note"]').fill('Checked against the 2024 handbook.');
+    await page.locator('#step-rows .step-row', { hasText: 'item[1]' }).first().click();
+    await page.mouse.move(1, 1);
+    await page.evaluate(() => window.scrollTo(0, 0));
+    await page.screenshot({ path: join(ROOT, 'docs', 'console.png') });
+  } finally {
+    await browser.close();
+    await console.close();
+    store.close();
+  }
+} finally {
+  for (const child of children) child.kill('SIGINT');
+  await Promise.all(children.map(finished));
+  await server.close();
+  rmSync(directory, { recursive: true, force: true });
+}
