@@ -96,7 +96,8 @@ export function createRunActions({ store, storeFile, braidCommand, logDirectory,
       try {
         const [program, ...args] = braidCommand;
         // no shell: the run id is an argument, never command text; detached, so the run survives the console's Ctrl-C
-        const child = spawn(program!, [...args, command, runId, '--store', storeFile], { detached: true, stdio: ['ignore', output, output], env, windowsHide: true });
+        // after `--`, a run id that starts with a dash is still the run id, not an option
+        const child = spawn(program!, [...args, command, '--store', storeFile, '--', runId], { detached: true, stdio: ['ignore', output, output], env, windowsHide: true });
         if (child.pid === undefined) throw new ActionRefusedError(500, `could not start braid ${command}`);
         const started: ConsoleChild = { command, pid: child.pid, log };
         children.set(runId, started);

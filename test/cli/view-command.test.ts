@@ -68,3 +68,26 @@ test('braid view with no run opens the list of runs; an unknown run id is a usag
   expect(unknown.code).toBe(2);
   expect(unknown.stderr).toMatch(/^braid: no run no-such-run in .*; braid runs lists them$/m);
 });
+
+test('the console of braid view retries a failed run with this same braid: only the failed step calls the model again', async () => {
+  const server = await startFakeProvider({ rules: [{ match: 'Which documents support this answer?', status: 400 }] });
+  onTestFinished(() => server.close());
+  const env = { OPENAI_API_KEY: 'sk-test', BRAID_HOME: makeTempDirectory() };
+  const args = ['faq', 'samples/benefits-of-solar-energy.md', '--questions', '1', '--run-id', 'flaky', '--model', 'openai:gpt-4.1-mini', '--base-url', server.openaiBaseURL];
+  expect((await runCli(args, { env })).code).toBe(1);
+  server.configure({ rules: [] });
+  server.reset();
+
+  const console = startCli(['view', 'flaky', '--no-open'], { env });
+  await vi.waitFor(() => expect(console.stdout()).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/runs\/flaky$/m), { timeout: 20_000 });
+  const url = console.stdout().trim();
+  const token = /<meta name="braid-token" content="([0-9a-f]{64})">/.exec(await (await fetch(url)).text())![1]!;
+  const retry = await fetch(new URL('/api/runs/flaky/retry', url), { method: 'POST', headers: { 'content-type': 'application/json', 'x-braid-token': token }, body: '{}' });
+  expect(retry.status).toBe(202);
+  const run = async () => (await (await fetch(new URL('/api/runs/flaky', url))).json()) as { run: { status: string }; child?: { exitCode?: number } };
+  await vi.waitFor(async () => expect((await run()).child?.exitCode).toBe(0), { timeout: 60_000, interval: 250 });
+  expect((await run()).run.status).toBe('done');
+  expect(server.stats().timeline.map((entry) => entry.prompt.includes('Which documents support this answer?'))).toEqual([true]);
+  console.child.kill('SIGINT');
+  expect((await console.result).code).toBe(0);
+});
