@@ -50,8 +50,9 @@ function isPositionKey(key: string): boolean {
 interface PositionNode {
   /** The last part of the position (`question[2]#0`); a node's full key is never built, as a deep tree would make that quadratic. */
   segment: string;
-  /** Made on the first child: most nodes are leaves, and a map per leaf is most of the garbage. */
-  children?: Map<string, PositionNode>;
+  /** Most nodes have one child or none: a map each would be most of the work, so only wide nodes get an index. */
+  children?: PositionNode[];
+  index?: Map<string, PositionNode>;
   step?: Span;
   /** Set once the node is evaluated. */
   result?: Stretch;
@@ -69,27 +70,21 @@ interface Stretch {
 type ChainPiece = { step: Span } | { pieces: ChainPiece[] };
 
 function structuralPath(steps: readonly Span[], spans: readonly Span[]): CriticalPath {
-  const attempts = spans.filter((span) => span.kind === 'attempt' && isFinished(span));
-  const attemptsByStep = new Map<string, Span[]>();
-  for (const attempt of attempts) {
-    if (attempt.parentId === undefined) continue;
-    const list = attemptsByStep.get(attempt.parentId) ?? [];
-    list.push(attempt);
-    attemptsByStep.set(attempt.parentId, list);
+  const { root, kept } = buildPositionTree(steps);
+  let hasAttempts = false;
+  for (const span of spans) {
+    if (span.kind !== 'attempt' || !isFinished(span)) continue;
+    hasAttempts = true;
+    const call = span.parentId === undefined ? undefined : kept.get(span.parentId);
+    if (!call || span.start < call.step.start || span.end > call.step.end) continue;
+    call.ms += span.end - span.start;
+    call.attempts.push(span);
   }
-  // a step's structural id is the same in every session: keep only the attempts of the copy we have
-  const attemptsOf = (step: Span): Span[] =>
-    (attemptsByStep.get(step.id) ?? [])
-      .filter((attempt) => attempt.start >= step.start && attempt.end <= step.end)
-      .sort((a, b) => a.start - b.start || compareText(a.id, b.id));
-  const hasAttempts = attempts.length > 0;
-  const costOf = (step: Span): number =>
-    hasAttempts ? attemptsOf(step).reduce((total, attempt) => total + (attempt.end - attempt.start), 0) : step.end - step.start;
+  const costOf = (step: Span): number => (hasAttempts ? (kept.get(step.id)?.ms ?? 0) : step.end - step.start);
 
-  const root = buildPositionTree(steps);
   // children before parents, without recursion: a malformed key thousands of segments deep must not overflow the stack
   const order: PositionNode[] = [root];
-  for (let index = 0; index < order.length; index += 1) for (const child of order[index]!.children?.values() ?? []) order.push(child);
+  for (let index = 0; index < order.length; index += 1) for (const child of order[index]!.children ?? []) order.push(child);
   for (let index = order.length - 1; index >= 0; index -= 1) evaluate(order[index]!, costOf);
 
   const ids: string[] = [];
@@ -101,28 +96,62 @@ function structuralPath(steps: readonly Span[], spans: readonly Span[]): Critica
       continue;
     }
     ids.push(piece.step.id);
-    if (hasAttempts) for (const attempt of attemptsOf(piece.step)) ids.push(attempt.id);
+    const attempts = kept.get(piece.step.id)?.attempts ?? [];
+    for (const attempt of attempts.sort((a, b) => a.start - b.start || compareText(a.id, b.id))) ids.push(attempt.id);
   }
   return { ids, ms: root.result?.ms ?? 0 };
 }
 
-function buildPositionTree(steps: readonly Span[]): PositionNode {
+/** A step the tree kept, with its attempts and their time on the wire. */
+interface KeptStep {
+  step: Span;
+  ms: number;
+  attempts: Span[];
+}
+
+/**
+ * The tree of positions, and the steps it kept by id: of two copies of one position (a trace file
+ * spanning sessions, where a step keeps its structural id) the later run counts, and an attempt
+ * counts only within the time of the copy that was kept.
+ */
+function buildPositionTree(steps: readonly Span[]): { root: PositionNode; kept: Map<string, KeptStep> } {
   const root: PositionNode = { segment: '' };
+  const leaves: PositionNode[] = [];
   for (const step of steps) {
     let node = root;
-    for (const segment of step.key!.slice(1).split('/')) {
-      node.children ??= new Map();
-      let child = node.children.get(segment);
-      if (!child) {
-        child = { segment };
-        node.children.set(segment, child);
-      }
-      node = child;
-    }
-    // one position, two copies (a trace file spanning sessions): the later run of it counts
+    for (const segment of step.key!.slice(1).split('/')) node = childAt(node, segment);
+    leaves.push(node);
     if (!node.step || node.step.end < step.end || (node.step.end === step.end && compareText(step.id, node.step.id) < 0)) node.step = step;
   }
-  return root;
+  const kept = new Map<string, KeptStep>();
+  for (let index = 0; index < steps.length; index += 1) {
+    const step = steps[index]!;
+    if (leaves[index]!.step === step) kept.set(step.id, { step, ms: 0, attempts: [] });
+  }
+  return { root, kept };
+}
+
+/** Scanning a few children beats hashing; a wide scope (a parallel of thousands) gets a map. */
+const SCAN_LIMIT = 8;
+
+function childAt(node: PositionNode, segment: string): PositionNode {
+  let child: PositionNode | undefined;
+  if (node.index) child = node.index.get(segment);
+  else if (node.children) {
+    for (const candidate of node.children) {
+      if (candidate.segment === segment) {
+        child = candidate;
+        break;
+      }
+    }
+  }
+  if (child) return child;
+  child = { segment };
+  node.children ??= [];
+  node.children.push(child);
+  if (node.index) node.index.set(segment, child);
+  else if (node.children.length > SCAN_LIMIT) node.index = new Map(node.children.map((candidate) => [candidate.segment, candidate]));
+  return child;
 }
 
 /** One child of a scope as the scope's longest-chain search sees it. */
@@ -138,8 +167,13 @@ interface Element {
 
 /** The best chain within `node`, from its children's (already evaluated) best chains. */
 function evaluate(node: PositionNode, costOf: (step: Span) => number): void {
+  if (!node.step && node.children?.length === 1) {
+    // a scope of one child (a chain link, a group around one step) is that child: most scopes are
+    node.result = node.children[0]!.result;
+    return;
+  }
   const elements: Element[] = [];
-  for (const child of node.children?.values() ?? []) {
+  for (const child of node.children ?? []) {
     if (child.result) elements.push({ segment: child.segment, block: child.segment, start: child.result.start, end: child.result.end, stretch: child.result });
   }
   if (node.step) {
@@ -154,7 +188,6 @@ function evaluate(node: PositionNode, costOf: (step: Span) => number): void {
     elements.push({ segment: '', block: '', start: step.start, end: step.end, stretch });
   }
   if (elements.length === 0) return;
-  // a scope of one child (a chain link, a group around one step) is that child: most scopes are
   node.result = elements.length === 1 ? elements[0]!.stretch : longestSequence(assignParallelBlocks(elements));
 }
 

@@ -32,6 +32,13 @@ export interface StoreWatcherOptions {
   pollMs?: number;
   /** Runs in the list, newest first. @default 200 */
   limit?: number;
+  /**
+   * A running run's spans are handed on at most this often (its status changes at once): each
+   * update recomputes the run's summary and critical path, which for a big run is real work, and
+   * the page redraws no faster anyway.
+   * @default 1000
+   */
+  runUpdateMs?: number;
 }
 
 interface WatchedRun {
@@ -44,6 +51,8 @@ interface WatchedRun {
   rowText: string;
   summary: RunSummary;
   criticalPath: CriticalPath;
+  /** When an update was last handed on. */
+  sentAt: number;
 }
 
 /**
@@ -53,7 +62,7 @@ interface WatchedRun {
  * retried step) keeps its old position, so the whole trace is read again whenever the run's status
  * changes, which every session start and end does.
  */
-export function createStoreWatcher(store: RunStore, { pollMs = 250, limit = 200 }: StoreWatcherOptions = {}): StoreWatcher {
+export function createStoreWatcher(store: RunStore, { pollMs = 250, limit = 200, runUpdateMs = 1000 }: StoreWatcherOptions = {}): StoreWatcher {
   const listListeners = new Set<(runs: RunRow[]) => void>();
   let runs: RunRow[] = [];
   let runsText = '';
@@ -82,6 +91,7 @@ export function createStoreWatcher(store: RunStore, { pollMs = 250, limit = 200 
     const row = store.getRun(run.runId);
     const rowText = JSON.stringify(row ?? null);
     const isNewSession = row?.status !== run.row?.status;
+    if (!isNewSession && Date.now() - run.sentAt < runUpdateMs) return;
     const fresh = store.runSpansSince(run.runId, isNewSession ? 0 : run.next);
     if (!isNewSession && fresh.spans.length === 0 && rowText === run.rowText) return;
     run.next = fresh.next;
@@ -91,6 +101,7 @@ export function createStoreWatcher(store: RunStore, { pollMs = 250, limit = 200 
     run.summary = summarizeRun(run.runId, run.spans);
     run.criticalPath = findCriticalPath(run.spans);
     const update = updateOf(run, isNewSession, isNewSession ? run.spans : fresh.spans);
+    run.sentAt = Date.now();
     for (const listener of run.listeners) listener(update);
   };
 
@@ -143,6 +154,7 @@ export function createStoreWatcher(store: RunStore, { pollMs = 250, limit = 200 
           rowText: JSON.stringify(row ?? null),
           summary: summarizeRun(runId, spans),
           criticalPath: findCriticalPath(spans),
+          sentAt: Date.now(),
         };
         watched.set(runId, run);
       }

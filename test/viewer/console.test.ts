@@ -19,6 +19,8 @@ const INJECTED = '<script>window.__pwned=1</script><img src=x onerror=window.__p
 const SOURCES_PROMPT = 'Which documents support this answer?';
 /** A child's wait for its first model call, under a loaded machine. */
 const SLOW = { timeout: 60_000 };
+/** What the page shows once the store changed: the console polls it, the page redraws at most once a second. */
+const SOON = { timeout: 10_000 };
 
 const fake = useSharedFakeProvider();
 
@@ -108,17 +110,17 @@ describe.skipIf(!hasChromium)('the console in Chromium', () => {
 
     const markupId = '<img src=x onerror="window.__pwned=3">nightly';
     const hanging = await startHangingRun(fixture, markupId);
-    await expect.poll(() => listedStatus(page, markupId)).toBe('running');
+    await expect.poll(() => listedStatus(page, markupId), SOON).toBe('running');
     expect(await page.locator('#run-rows tr.run-row a').first().textContent()).toBe(markupId);
     expect(await page.locator('#run-rows img').count()).toBe(0);
 
     hanging.child.kill('SIGINT');
     expect((await hanging.result).code).toBe(130);
-    await expect.poll(() => listedStatus(page, markupId)).toBe('cancelled');
+    await expect.poll(() => listedStatus(page, markupId), SOON).toBe('cancelled');
 
     fake.server.configure({ rules: [] });
     expect((await runCli(faqArgs('quick', fixture.storeFile), { env: OPENAI_TEST_ENV })).code).toBe(0);
-    await expect.poll(() => listedStatus(page, 'quick')).toBe('done');
+    await expect.poll(() => listedStatus(page, 'quick'), SOON).toBe('done');
     expect(await page.locator('#run-rows tr.run-row').count()).toBe(2);
 
     // the status filter, also without a reload
@@ -155,11 +157,11 @@ describe.skipIf(!hasChromium)('the console in Chromium', () => {
     expect(await page.locator('#detail script, #detail img').count()).toBe(0);
 
     await page.locator('#run-actions [data-action="cancel"]').click();
-    await expect.poll(() => page.textContent('#run-message')).toMatch(/^Sent Ctrl-C \(SIGINT\) to process \d+/);
+    await expect.poll(() => page.textContent('#run-message'), SOON).toMatch(/^Sent Ctrl-C \(SIGINT\) to process \d+/);
     expect((await hanging.result).code).toBe(130);
-    await expect.poll(() => page.getAttribute('#run-status', 'data-status')).toBe('cancelled');
+    await expect.poll(() => page.getAttribute('#run-status', 'data-status'), SOON).toBe('cancelled');
     // the sources step ended cancelled, and the page drew it; the output that was open stays open
-    await expect.poll(() => page.locator('#step-rows .step-row').count()).toBe(3);
+    await expect.poll(() => page.locator('#step-rows .step-row').count(), SOON).toBe(3);
     expect(await page.locator('#step-rows .badge.cancelled').count()).toBe(1);
     expect(await page.locator('#detail [data-field="output"]').textContent()).toContain(INJECTED);
     expect(await page.isVisible('#run-live')).toBe(false);
@@ -183,7 +185,7 @@ describe.skipIf(!hasChromium)('the console in Chromium', () => {
     const { page, problems } = await openPage(fixture.console.runUrl('to-resume'));
     expect(await page.getAttribute('#run-status', 'data-status')).toBe('interrupted');
     await page.locator('#run-actions [data-action="resume"]').click();
-    await expect.poll(() => page.textContent('#run-message')).toMatch(/^Started braid resume \(process \d+\)/);
+    await expect.poll(() => page.textContent('#run-message'), SOON).toMatch(/^Started braid resume \(process \d+\)/);
     await expect.poll(() => page.getAttribute('#run-status', 'data-status'), SLOW).toBe('done');
 
     // only the sources step went to the model again: the questions and the answer replayed from the journal
@@ -224,14 +226,14 @@ describe.skipIf(!hasChromium)('the console in Chromium', () => {
     await wait.locator('summary').click();
     await wait.locator('textarea[name="__json"]').fill('{"approved": "yes"}');
     await wait.locator('[data-action="send-json"]').click();
-    await expect.poll(() => page.getAttribute('#run-message', 'class')).toBe('run-message error');
+    await expect.poll(() => page.getAttribute('#run-message', 'class'), SOON).toBe('run-message error');
     expect(await page.textContent('#run-message')).toMatch(/does not fit what run refund waits for at .*approval#0; nothing was changed:[\s\S]*approved/);
     expect(fixture.store.getRun('refund')?.status).toBe('waiting');
 
     fake.server.reset();
     await wait.locator('textarea[name="note"]').fill('fine by <i>me</i>');
     await wait.locator('[data-action="approve"]').click();
-    await expect.poll(() => page.textContent('#run-message')).toMatch(/^Answered; braid resume started \(process \d+\)/);
+    await expect.poll(() => page.textContent('#run-message'), SOON).toMatch(/^Answered; braid resume started \(process \d+\)/);
     await expect.poll(() => page.getAttribute('#run-status', 'data-status'), SLOW).toBe('done');
     expect(await page.locator('#run-waits form').count()).toBe(0);
 
@@ -269,7 +271,7 @@ describe.skipIf(!hasChromium)('the console in Chromium', () => {
     onTestFinished(() => evilContext.close());
     const evilPage = await evilContext.newPage();
     await evilPage.goto(evil.url);
-    await expect.poll(() => evilPage.title()).toBe('fetch blocked');
+    await expect.poll(() => evilPage.title(), SOON).toBe('fetch blocked');
     const formAnswer = evilPage.waitForResponse((response) => response.url() === cancelUrl.href);
     await evilPage.evaluate(() => document.querySelector<HTMLFormElement>('#forged')!.submit());
     expect((await formAnswer).status()).toBe(403);
