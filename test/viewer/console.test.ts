@@ -45,6 +45,17 @@ async function openConsole(): Promise<ConsoleFixture> {
     pollMs: 100,
   });
   onTestFinished(async () => {
+    // a resume the console started outlives it by design; one a failed test left running must not
+    for (const run of store.listRuns()) {
+      const answer = await fetch(new URL(`/api/runs/${encodeURIComponent(run.id)}`, console.url));
+      const child = ((await answer.json()) as { child?: { pid: number; exitCode?: number } }).child;
+      if (child?.exitCode !== undefined || !child) continue;
+      try {
+        process.kill(child.pid, 'SIGKILL');
+      } catch {
+        // it ended between the two looks
+      }
+    }
     await console.close();
     store.close();
   });
