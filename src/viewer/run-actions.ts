@@ -45,6 +45,8 @@ export interface ConsoleChild {
 }
 
 export interface RunActions {
+  /** What the run's state allows now, as its page offers it: `cancel`, `resume`, `retry` (answers go with its waits). */
+  available(run: RunRow): string[];
   /**
    * Runs `braid resume|retry <run-id>` as a detached child of the console: the run goes on in
    * its own process, which outlives the console, with its output in a log file.
@@ -80,6 +82,25 @@ export function createRunActions({ store, storeFile, braidCommand, logDirectory,
   };
 
   const actions: RunActions = {
+    available(run) {
+      switch (run.status) {
+        case 'running': {
+          const holder = store.heldBy(run.id);
+          return holder && holder.host === thisHost && holder.pid !== process.pid ? ['cancel'] : [];
+        }
+        case 'interrupted':
+        case 'cancelled':
+          return canRerun(run) ? ['resume'] : [];
+        case 'failed':
+          return canRerun(run) ? ['retry'] : [];
+        case 'waiting':
+          // a sleep takes no answer: a resume goes on once it is due (and sleeps again before then)
+          return canRerun(run) && run.waits.some((wait) => wait.kind === 'sleep') ? ['resume'] : [];
+        default:
+          return [];
+      }
+    },
+
     rerun(runId, command) {
       const run = runOf(runId);
       if (!RESUMABLE.has(run.status)) throw new ActionRefusedError(409, `run ${runId} is ${run.status}; only an interrupted, failed, cancelled or waiting run can be resumed`);
@@ -98,17 +119,20 @@ export function createRunActions({ store, storeFile, braidCommand, logDirectory,
         // no shell: the run id is an argument, never command text; detached, so the run survives the console's Ctrl-C
         // after `--`, a run id that starts with a dash is still the run id, not an option
         const child = spawn(program!, [...args, command, '--store', storeFile, '--', runId], { detached: true, stdio: ['ignore', output, output], env, windowsHide: true });
-        if (child.pid === undefined) throw new ActionRefusedError(500, `could not start braid ${command}`);
-        const started: ConsoleChild = { command, pid: child.pid, log };
-        children.set(runId, started);
-        child.once('exit', (code) => {
-          started.exitCode = code;
-        });
+        let started: ConsoleChild | undefined;
+        // listened to at once: a program that cannot start reports it as an event, which unheard would end the console
         child.once('error', () => {
-          started.exitCode ??= null;
+          if (started) started.exitCode ??= null;
+        });
+        if (child.pid === undefined) throw new ActionRefusedError(500, `could not start braid ${command} (${program})`);
+        const running: ConsoleChild = { command, pid: child.pid, log };
+        started = running;
+        children.set(runId, running);
+        child.once('exit', (code) => {
+          running.exitCode = code;
         });
         child.unref();
-        return started;
+        return running;
       } finally {
         closeSync(output); // the child has its own copy
       }

@@ -1,10 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { hostname } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { RunStore } from '../store/run-store.js';
-import type { RunRow } from '../store/runs-table.js';
 import { z } from 'zod';
 import { ActionRefusedError } from './action-refused-error.js';
 import { checkActionRequest, readJsonBody } from './check-action-request.js';
@@ -89,7 +87,6 @@ export async function startConsole({
   const echartsPath = echartsScriptPath();
   const watcher = createStoreWatcher(store, { pollMs });
   const actions = createRunActions({ store, storeFile, braidCommand, logDirectory, env, pollMs });
-  const thisHost = hostname();
   let origins: ReadonlySet<string> = new Set();
 
   const messageOf = (runId: string, update: RunUpdate): RunMessage => {
@@ -98,29 +95,9 @@ export async function startConsole({
       ...update,
       title: update.run?.workflow ?? runId,
       runId,
-      actions: update.run ? availableActions(update.run) : [],
+      actions: update.run ? actions.available(update.run) : [],
       ...(child === undefined ? {} : { child }),
     };
-  };
-
-  const availableActions = (run: RunRow): string[] => {
-    const canRerun = braidCommand !== undefined && braidCommand.length > 0 && run.command.length > 0;
-    switch (run.status) {
-      case 'running': {
-        const holder = store.heldBy(run.id);
-        return holder && holder.host === thisHost && holder.pid !== process.pid ? ['cancel'] : [];
-      }
-      case 'interrupted':
-      case 'cancelled':
-        return canRerun ? ['resume'] : [];
-      case 'failed':
-        return canRerun ? ['retry'] : [];
-      case 'waiting':
-        // a sleep takes no answer: a resume goes on once it is due (and sleeps again before)
-        return canRerun && run.waits.some((wait) => wait.kind === 'sleep') ? ['resume'] : [];
-      default:
-        return [];
-    }
   };
 
   const handleAction = async (request: IncomingMessage, response: ServerResponse, runId: string, action: string): Promise<void> => {

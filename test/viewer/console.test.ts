@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, onTestFinished, test } from 'vitest';
-import { openRunStore, type RunStore } from '../../src/index.js';
+import { createModel, openRunStore, startRun, type RunStore } from '../../src/index.js';
 import { startConsole, type RunConsole } from '../../src/viewer/start-console.js';
 import { makeTempDirectory, REPOSITORY_ROOT, runCli, startCli, type CliProcess } from '../support/run-cli.js';
 import { OPENAI_TEST_ENV, useSharedFakeProvider } from '../support/shared-fake-provider.js';
@@ -299,6 +299,43 @@ describe.skipIf(!hasChromium)('the console in Chromium', () => {
 });
 
 describe('console actions over HTTP', () => {
+  test('what a run cannot do is refused with the reason: a program\'s run, a run in this process, a braid that cannot start', async () => {
+    const directory = makeTempDirectory('braid-console-');
+    const storeFile = join(directory, 'runs.db');
+    const store = openRunStore(storeFile);
+    const model = createModel('openai:gpt-4.1-mini', { baseURL: fake.server.openaiBaseURL, env: OPENAI_TEST_ENV });
+    // a run a program started (no command to resume it with), one the CLI started, and one still held by this process
+    startRun(store, { model, workflow: 'facts', runId: 'programmatic' }).finish('error');
+    startRun(store, { model, workflow: 'facts', runId: 'from-cli', command: ['faq', 'samples/'] }).finish('error');
+    const held = startRun(store, { model, workflow: 'facts', runId: 'held-here', command: ['faq', 'samples/'] });
+    const console = await startConsole({ store, storeFile, braidCommand: [join(directory, 'no-such-node')], pollMs: 50 });
+    onTestFinished(async () => {
+      held.finish();
+      await console.close();
+      store.close();
+    });
+    const token = /<meta name="braid-token" content="([0-9a-f]{64})">/.exec(await (await fetch(console.url)).text())![1]!;
+    const act = async (runId: string, action: string, body: unknown = {}) => {
+      const answer = await fetch(new URL(`/api/runs/${runId}/${action}`, console.url), { method: 'POST', headers: { 'content-type': 'application/json', 'x-braid-token': token }, body: JSON.stringify(body) });
+      return { status: answer.status, ...((await answer.json()) as { error?: string }) };
+    };
+    const offered = async (runId: string) => ((await (await fetch(new URL(`/api/runs/${runId}`, console.url))).json()) as { actions: string[] }).actions;
+
+    expect(await offered('programmatic')).toEqual([]);
+    expect(await act('programmatic', 'retry')).toMatchObject({ status: 409, error: expect.stringContaining('started by a program, not the braid CLI') });
+    expect(await offered('held-here')).toEqual([]);
+    expect(await act('held-here', 'cancel')).toMatchObject({ status: 409, error: expect.stringContaining('runs in this process') });
+    expect(await act('held-here', 'retry')).toMatchObject({ status: 409, error: expect.stringContaining('is running') });
+    expect(await act('from-cli', 'signal', { name: 'approval', value: true })).toMatchObject({ status: 400, error: expect.stringContaining('has ended') });
+    expect(await act('nobody', 'resume')).toMatchObject({ status: 404 });
+    expect(await act('from-cli', 'explode')).toMatchObject({ status: 404, error: 'no action explode' });
+
+    expect(await offered('from-cli')).toEqual(['retry']);
+    expect(await act('from-cli', 'retry')).toMatchObject({ status: 500, error: expect.stringContaining('could not start braid retry') });
+    // the console is still there
+    expect((await fetch(new URL('/api/runs', console.url))).status).toBe(200);
+  });
+
   test('a failed run is retried: only its failed step runs again, as a process of its own', async () => {
     fake.server.configure({ rules: [{ match: SOURCES_PROMPT, status: 400 }] });
     const fixture = await openConsole();
