@@ -1,7 +1,8 @@
 /**
  * Records the README's pictures of the console: `docs/console-runs.png` (the runs list, one of
- * each status) and `docs/console.png` (a run that waits for an approval, with its form and its
- * timeline). Real CLI runs against the fake provider, in a temporary store, shown in Chromium.
+ * each status) and `docs/console.png` (the order orchestrator's run whose return waits for an
+ * approval, with the answer's form and the timeline). Real CLI runs against the fake provider (the
+ * orchestrator's planner and reply scripted), in a temporary store, shown in Chromium.
  *
  *   npx tsx test/viewer/record-console-screenshots.ts
  *
@@ -15,6 +16,7 @@ import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 import { openRunStore } from '../../src/index.js';
 import { startConsole } from '../../src/viewer/start-console.js';
+import { openOrderStore } from '../../src/workflows/orders/order-store.js';
 import { startFakeProvider } from '../fake-provider/index.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -54,9 +56,24 @@ try {
   await new Promise((resolve) => setTimeout(resolve, 3_000));
   killed.kill('SIGKILL');
   await finished(killed);
-  server.configure({ rules: [] });
+  // the order orchestrator: a $199.99 return over --approve-over 150 waits for a person; the order status does not
+  const task = (fields: Record<string, string>) => ({ invoice_number: null, product_name: null, reason_for_return: null, order_id: null, ...fields });
+  server.configure({
+    rules: [
+      {
+        match: 'You turn a customer message into a list of tasks',
+        json: { tasks: [task({ query_type: 'Product Return', product_name: 'SuperWidget 5000', reason_for_return: 'it is broken' }), task({ query_type: 'Status Update', order_id: 'A-12345' })] },
+      },
+      {
+        match: /\d\. \[awaiting_approval\]/,
+        text: 'Order A-12345 has shipped. Your return of SuperWidget 5000 ($199.99) waits for approval by our support team; we will write again once it is decided.',
+      },
+    ],
+  });
+  const orders = join(directory, 'orders.db');
+  openOrderStore(orders).close();
   await finished(
-    braid(['run', join(ROOT, 'test', 'fixtures', 'waiting-workflows.ts'), '--export', 'fanOut', JSON.stringify({ metals: ['iron', 'cobalt', 'zinc', 'copper'] }), '--run-id', 'publish-facts']),
+    braid(['orchestrate', 'My SuperWidget 5000 is broken, I want to return it. Where is order A-12345?', '--db', orders, '--customer', 'CUST-1001', '--approve-over', '150', '--run-id', 'return-a12345']),
   );
   server.configure({ rules: [{ match: SOURCES_PROMPT, fault: 'hang' }] });
   const running = braid(['faq', 'samples/benefits-of-solar-energy.md', '--questions', '3', '--timeout', '600000']);
@@ -74,10 +91,10 @@ try {
 
     // tall enough for the whole page: the step list's rows are not painted outside the viewport (content-visibility)
     await page.setViewportSize({ width: 1440, height: 1150 });
-    await page.goto(console.runUrl('publish-facts'));
+    await page.goto(console.runUrl('return-a12345'));
     await page.waitForFunction(() => document.documentElement.dataset.ready === 'true' && document.documentElement.dataset.runStatus === 'waiting');
-    await page.locator('#run-waits textarea[name="note"]').fill('Checked against the 2024 handbook.');
-    await page.locator('#step-rows .step-row', { hasText: 'item[1]' }).first().click();
+    await page.locator('#run-waits textarea[name="note"]').fill('Checked the photos: the housing is cracked.');
+    await page.locator('#step-rows .step-row', { hasText: 'plan' }).first().click();
     await page.mouse.move(1, 1);
     await page.evaluate(() => window.scrollTo(0, 0));
     await page.screenshot({ path: join(ROOT, 'docs', 'console.png') });
