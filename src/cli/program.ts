@@ -42,7 +42,7 @@ Examples:
   $ braid run ./refund.js '{"order": "A-1"}'    # your own workflow module, as a durable run
   $ braid runs                                 # runs in the journal; braid resume <id> continues one
   $ braid signal <run-id> approval '{"approved": true}'   # answer a waiting run, and resume it
-  $ braid view                                 # the latest run as a timeline in the browser
+  $ braid view                                 # the console: every run, live, in the browser
   $ braid worker --redis redis://10.0.0.5:6379 # serve distributed batches (faq/route --redis)
 
 Models: --model google:gemini-2.5-flash | openai:gpt-4.1-mini | anthropic:claude-haiku-4-5 |

@@ -52,7 +52,7 @@ export interface RunTally {
  */
 export function createRunTally(runId: string, startedAt = Number.POSITIVE_INFINITY): RunTally {
   const totals = emptySummary(runId);
-  // the critical path needs each finished call's times, nothing else
+  // the critical path needs each finished call's and step's times and positions, nothing else
   const calls: Span[] = [];
   let wireMs = 0;
   let start = startedAt;
@@ -69,6 +69,9 @@ export function createRunTally(runId: string, startedAt = Number.POSITIVE_INFINI
         if (span.replayed === 'cache') totals.cacheHits += 1;
         if (span.replayed === 'journal') totals.replayedSteps += 1;
         if (span.rerun === 'changed') totals.rerunSteps += 1;
+        // the critical path follows the steps' positions where they are known
+        const { id, runId: spanRunId, kind, name, key, status } = span;
+        calls.push({ id, runId: spanRunId, kind, name, key, status, start: span.start, end: span.end });
       }
       if (span.kind === 'effect') totals.effects += 1;
       if (span.journalError !== undefined) {
@@ -83,8 +86,8 @@ export function createRunTally(runId: string, startedAt = Number.POSITIVE_INFINI
         totals.cachedInputTokens += span.cachedInputTokens ?? 0;
         totals.costUsd += span.costUsd ?? 0;
         if (span.status === 'ok') wireMs += span.end - span.start;
-        const { id, runId: spanRunId, kind, name, status, waitMs, backoffMs } = span;
-        calls.push({ id, runId: spanRunId, kind, name, status, start: span.start, end: span.end, waitMs, backoffMs });
+        const { id, parentId, runId: spanRunId, kind, name, status, waitMs, backoffMs } = span;
+        calls.push({ id, parentId, runId: spanRunId, kind, name, status, start: span.start, end: span.end, waitMs, backoffMs });
       }
     },
     summary(now) {

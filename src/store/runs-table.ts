@@ -86,6 +86,14 @@ export interface RunsTable {
   getRun(runId: string): RunRow | undefined;
   /** The run's spans in the order they were first recorded, across every session. */
   runSpans(runId: string): Span[];
+  /**
+   * The spans first recorded after position `after` (0: all), and the position to ask from next:
+   * what a live view reads as the run goes on. A span recorded again (a resumed session's copy of
+   * a group or a retried step) keeps its first position, so it is not among them.
+   */
+  runSpansSince(runId: string, after: number): { spans: Span[]; next: number };
+  /** The process running the run now (it holds a live lease), or undefined: what a cancel would signal. */
+  heldBy(runId: string): { pid: number; host: string } | undefined;
 }
 
 const DEFAULT_LEASE_MS = 30_000;
@@ -151,6 +159,7 @@ export function createRunsTable(
     listRuns: database.prepare(`SELECT ${RUN_COLUMNS} FROM runs ORDER BY started_at DESC, rowid DESC LIMIT ?`),
     getRun: database.prepare(`SELECT ${RUN_COLUMNS} FROM runs WHERE id = ?`),
     runSpans: database.prepare('SELECT span_json AS spanJson FROM spans WHERE run_id = ? ORDER BY sequence'),
+    runSpansSince: database.prepare('SELECT sequence, span_json AS spanJson FROM spans WHERE run_id = ? AND sequence > ? ORDER BY sequence'),
   };
 
   /** Held by a process that is still renewing it: not lapsed, and not owned by a dead process on this host. */
@@ -236,6 +245,21 @@ export function createRunsTable(
     runSpans(runId) {
       // written by recordSpan from a Span, so the JSON is trusted as one
       return statements.runSpans.all(runId).map((row) => JSON.parse(String(row.spanJson)) as Span);
+    },
+
+    runSpansSince(runId, after) {
+      let next = after;
+      const spans = statements.runSpansSince.all(runId, after).map((row) => {
+        next = Math.max(next, Number(row.sequence));
+        return JSON.parse(String(row.spanJson)) as Span;
+      });
+      return { spans, next };
+    },
+
+    heldBy(runId) {
+      const record = readRecord(runId);
+      if (!record || !isHeld(record) || record.pid === null || record.host === null) return undefined;
+      return { pid: record.pid, host: record.host };
     },
   };
 }

@@ -1,16 +1,18 @@
-import { createReadStream } from 'node:fs';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { findCriticalPath, type CriticalPath } from '../core/critical-path.js';
-import { summarizeRun, type RunSummary } from '../core/run-summary.js';
 import type { EvalReport } from '../core/eval-report.js';
+import { summarizeRun, type RunSummary } from '../core/run-summary.js';
 import type { Span } from '../core/span.js';
 import { echartsScriptPath } from './echarts-script-path.js';
 import { EVAL_PAGE } from './eval-page.js';
 import { EVAL_SCRIPT } from './eval-script.js';
 import { EVAL_STYLE } from './eval-style.js';
+import { send, sendFile } from './http-responses.js';
+import { isForeignHost, listenLocally } from './listen-locally.js';
+import { RUN_PANEL_SCRIPT } from './run-panel-script.js';
 import { spansInScope } from './spans-in-scope.js';
-import { VIEWER_PAGE } from './viewer-page.js';
+import { runPage } from './viewer-page.js';
 import { VIEWER_SCRIPT } from './viewer-script.js';
 import { VIEWER_STYLE } from './viewer-style.js';
 
@@ -34,7 +36,7 @@ export interface Viewer {
   close(): Promise<void>;
 }
 
-/** The run as the page reads it from `/api/run`: the spans plus what the server computes once. */
+/** A run as the page reads it: the spans plus what the server computes once. */
 export interface ViewerData {
   title: string;
   runId: string;
@@ -43,24 +45,18 @@ export interface ViewerData {
   spans: readonly Span[];
 }
 
-// model text never reaches the page as markup: the data comes as JSON from its own endpoint and
-// the script writes it with textContent; this policy stops anything that slips through anyway
-const CONTENT_SECURITY_POLICY = [
-  "default-src 'none'",
-  "script-src 'self'",
-  "style-src 'self'",
-  "img-src 'self' data:",
-  "connect-src 'self'",
-  "base-uri 'none'",
-  "form-action 'none'",
-  "frame-ancestors 'none'",
-].join('; ');
-
-const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '::1', '[::1]']);
+/** The page's data for these spans: the summary and the critical path are computed here, once. */
+export function viewerData(spans: readonly Span[], title?: string): ViewerData {
+  const run = spans.find((span) => span.kind === 'run');
+  const runId = run?.runId ?? spans[0]?.runId ?? '';
+  return { title: title ?? run?.name ?? 'braid run', runId, summary: summarizeRun(runId, spans), criticalPath: findCriticalPath(spans), spans };
+}
 
 /**
  * Serves a local page that shows a run: a timeline of every step and attempt with retries,
- * limiter waits and 429 backoffs, the critical path, the totals, and each step's prompt and output.
+ * limiter waits and 429 backoffs, the critical path, the totals, and each step's prompt and output;
+ * and an eval's report, when given. It reads only the spans it is given (a trace file, a finished
+ * eval); `braid view` on the run store serves the live console instead.
  *
  * @example
  * const viewer = await startViewer({ spans: await readTraceFile('run.trace.jsonl') });
@@ -69,24 +65,14 @@ const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '::1', '[::1]']);
  * await viewer.close();
  */
 export async function startViewer({ spans, title, host = '127.0.0.1', port = 0, evaluation }: ViewerOptions): Promise<Viewer> {
-  const run = spans.find((span) => span.kind === 'run');
-  const runId = run?.runId ?? spans[0]?.runId ?? '';
-  const viewerData = (shown: readonly Span[], heading: string): ViewerData => ({
-    title: heading,
-    runId,
-    summary: summarizeRun(runId, shown),
-    criticalPath: findCriticalPath(shown),
-    spans: shown,
-  });
-  const runTitle = title ?? run?.name ?? 'braid run';
+  const runTitle = title ?? spans.find((span) => span.kind === 'run')?.name ?? 'braid run';
   const dataBody = JSON.stringify(viewerData(spans, runTitle)); // once: a 5,000-step run is megabytes
   const evalBody = evaluation === undefined ? undefined : JSON.stringify(evaluation);
+  const page = runPage();
   const echartsPath = echartsScriptPath();
 
   const server = createServer((request, response) => {
-    const expectedPort = (server.address() as AddressInfo | null)?.port;
-    if (LOOPBACK_HOSTS.has(host) && !isLoopbackHostHeader(request, expectedPort)) {
-      // a DNS-rebinding page on another site must not read the run through the browser
+    if (isForeignHost(request, host, (server.address() as AddressInfo | null)?.port)) {
       return send(response, 421, 'text/plain; charset=utf-8', 'unexpected Host header\n');
     }
     if (request.method !== 'GET' && request.method !== 'HEAD') {
@@ -94,13 +80,14 @@ export async function startViewer({ spans, title, host = '127.0.0.1', port = 0, 
       return send(response, 405, 'text/plain; charset=utf-8', 'method not allowed\n');
     }
     const url = new URL(request.url ?? '/', 'http://viewer.invalid');
-    const path = url.pathname;
-    switch (path) {
+    switch (url.pathname) {
       case '/':
       case '/index.html':
-        return send(response, 200, 'text/html; charset=utf-8', VIEWER_PAGE);
+        return send(response, 200, 'text/html; charset=utf-8', page);
       case '/viewer.js':
         return send(response, 200, 'text/javascript; charset=utf-8', VIEWER_SCRIPT);
+      case '/run-panel.js':
+        return send(response, 200, 'text/javascript; charset=utf-8', RUN_PANEL_SCRIPT);
       case '/viewer.css':
         return send(response, 200, 'text/css; charset=utf-8', VIEWER_STYLE);
       case '/api/run': {
@@ -126,62 +113,6 @@ export async function startViewer({ spans, title, host = '127.0.0.1', port = 0, 
     }
   });
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const address = server.address() as AddressInfo;
-  const urlHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
-
-  return {
-    url: `http://${urlHost}:${address.port}/`,
-    close: () =>
-      new Promise<void>((resolve, reject) => {
-        server.close((error) => (error ? reject(error) : resolve()));
-        server.closeAllConnections(); // keep-alive sockets from the browser would hold close() open
-      }),
-  };
-}
-
-function isLoopbackHostHeader(request: IncomingMessage, port: number | undefined): boolean {
-  const header = request.headers.host;
-  if (header === undefined) return false;
-  const separator = header.lastIndexOf(':');
-  const name = separator > header.lastIndexOf(']') ? header.slice(0, separator) : header;
-  const headerPort = separator > header.lastIndexOf(']') ? Number(header.slice(separator + 1)) : 80;
-  return LOOPBACK_HOSTS.has(name.toLowerCase()) && headerPort === port;
-}
-
-function securityHeaders(response: ServerResponse): void {
-  response.setHeader('Content-Security-Policy', CONTENT_SECURITY_POLICY);
-  response.setHeader('X-Content-Type-Options', 'nosniff');
-  response.setHeader('Referrer-Policy', 'no-referrer');
-  response.setHeader('Cross-Origin-Resource-Policy', 'same-origin');
-  response.setHeader('Cache-Control', 'no-store');
-}
-
-function send(response: ServerResponse, status: number, contentType: string, body: string): void {
-  securityHeaders(response);
-  response.statusCode = status;
-  response.setHeader('Content-Type', contentType);
-  response.setHeader('Content-Length', Buffer.byteLength(body));
-  response.end(response.req.method === 'HEAD' ? undefined : body);
-}
-
-function sendFile(response: ServerResponse, path: string, contentType: string): void {
-  securityHeaders(response);
-  response.setHeader('Content-Type', contentType);
-  if (response.req.method === 'HEAD') {
-    response.end();
-    return;
-  }
-  const stream = createReadStream(path);
-  stream.on('error', () => {
-    if (!response.headersSent) response.statusCode = 500;
-    response.end();
-  });
-  stream.pipe(response);
+  const listening = await listenLocally(server, host, port);
+  return { url: listening.url, close: listening.close };
 }

@@ -1,6 +1,11 @@
 /**
- * The viewer page's script, served as `/viewer.js`. It is plain browser JavaScript kept in a
+ * The run page's timeline script, served as `/viewer.js`. It is plain browser JavaScript kept in a
  * string so it ships inside the bundle (no asset copying); it must not use template literals.
+ *
+ * On a trace file it draws `/api/run` once. In the console (`/runs/<id>`) it follows the run's
+ * event stream: the whole trace first, then the spans recorded since, redrawn at most once a
+ * second, keeping the selected step; each message is also handed to `run-panel.js` as a
+ * `braid:run` event.
  *
  * Every piece of model text (prompts, outputs, errors, step names) goes into the page through
  * textContent or canvas text, never as markup.
@@ -10,15 +15,20 @@ export const VIEWER_SCRIPT = String.raw`'use strict';
   var COLORS = {
     step: '#e2e8f0', stepEdge: '#cbd5e1', ok: '#3b82f6', failed: '#ef4444', rateLimited: '#f97316',
     wait: '#f59e0b', waitSoft: '#fffbeb', backoff: '#e11d48', backoffSoft: '#ffe4e6', replayed: '#14b8a6',
-    critical: '#7c3aed', criticalSoft: '#f3efff', selected: '#fef3c7', label: '#334155', grid: '#eef2f7'
+    critical: '#7c3aed', criticalSoft: '#f3efff', selected: '#fef3c7', label: '#334155', grid: '#eef2f7',
+    pause: '#d97706', pauseSoft: '#fde68a'
   };
-  var KIND = { STEP: 0, WAIT: 1, BACKOFF: 2, OK: 3, FAILED: 4, RATE_LIMITED: 5, REPLAYED: 6 };
+  // WAIT is a limiter queue before a call; PAUSE is the run's own durable wait (waitFor, sleep)
+  var KIND = { STEP: 0, WAIT: 1, BACKOFF: 2, OK: 3, FAILED: 4, RATE_LIMITED: 5, REPLAYED: 6, PAUSE: 7 };
   var VISIBLE_ROWS = 24;
   var ROW_HEIGHT = 26;
+  /** A live run is redrawn at most this often: a big run records hundreds of spans a second. */
+  var REDRAW_MS = 1000;
 
   var state = {
     rows: [], items: [], refs: [], byId: new Map(), critical: new Set(), t0: 0, tEnd: 0, selectedRow: -1, chart: null,
-    rowWindow: { start: 0, end: VISIBLE_ROWS - 1 }
+    rowWindow: { start: 0, end: VISIBLE_ROWS - 1 }, selectedSpanId: null, selectedAttempt: -1, isScrolling: false,
+    hasLegend: false, renders: 0
   };
 
   function byIdOf(id) { return document.getElementById(id); }
@@ -58,7 +68,19 @@ export const VIEWER_SCRIPT = String.raw`'use strict';
     return '$' + amount.toFixed(amount >= 1 ? 2 : 4);
   }
 
+  function showLoadError(text) {
+    var message = byIdOf('load-error');
+    message.textContent = text;
+    message.hidden = false;
+  }
+
   function load() {
+    listenOnce();
+    var match = /^\/runs\/([^/]+)$/.exec(location.pathname);
+    if (match) {
+      follow(match[1]);
+      return;
+    }
     // ?scope=<position path> (an eval case's timeline link) asks for that part of the run only
     fetch('/api/run' + location.search, { headers: { accept: 'application/json' } })
       .then(function (response) {
@@ -67,11 +89,52 @@ export const VIEWER_SCRIPT = String.raw`'use strict';
       })
       .then(show)
       .catch(function (error) {
-        var message = byIdOf('load-error');
-        message.textContent = 'Could not load the run: ' + (error && error.message ? error.message : String(error));
-        message.hidden = false;
+        showLoadError('Could not load the run: ' + (error && error.message ? error.message : String(error)));
         document.documentElement.dataset.ready = 'error';
       });
+  }
+
+  /** The console's run page: the trace as the run records it, from the server's event stream. */
+  function follow(encodedId) {
+    var live = { spans: [], index: new Map(), data: null, timer: 0, lastDraw: 0 };
+    function draw() {
+      live.timer = 0;
+      live.lastDraw = Date.now();
+      show(live.data);
+    }
+    var source = new EventSource('/events/runs/' + encodedId);
+    source.addEventListener('run', function (event) {
+      var message = JSON.parse(event.data);
+      byIdOf('load-error').hidden = true;
+      if (message.reset) {
+        live.spans = [];
+        live.index = new Map();
+      }
+      message.spans.forEach(function (span) {
+        var at = live.index.get(span.id);
+        if (at === undefined) {
+          live.index.set(span.id, live.spans.length);
+          live.spans.push(span);
+        } else {
+          live.spans[at] = span;
+        }
+      });
+      live.data = { title: message.title, runId: message.runId, summary: message.summary, criticalPath: message.criticalPath, spans: live.spans };
+      document.dispatchEvent(new CustomEvent('braid:run', { detail: message }));
+      if (live.timer) return;
+      var due = live.lastDraw + REDRAW_MS - Date.now();
+      if (due <= 0) draw();
+      else live.timer = setTimeout(draw, due);
+    });
+    source.addEventListener('error', function () {
+      if (source.readyState === EventSource.CLOSED) {
+        showLoadError('Could not load the run: it is not in the store.');
+        document.documentElement.dataset.ready = 'error';
+        return;
+      }
+      // EventSource reconnects on its own; the server then sends the whole trace again
+      showLoadError('Lost the connection to braid view; reconnecting…');
+    });
   }
 
   function show(data) {
@@ -80,16 +143,43 @@ export const VIEWER_SCRIPT = String.raw`'use strict';
     byIdOf('run-id').textContent = data.runId ? 'run ' + data.runId : '';
     prepare(data);
     renderTotals(data);
-    renderLegend();
+    if (!state.hasLegend) renderLegend();
+    state.hasLegend = true;
     renderCriticalPath(data);
     renderStepTable();
     renderChart();
+    restoreSelection();
+    state.renders += 1;
+    document.documentElement.dataset.renders = String(state.renders);
+  }
+
+  /** Listeners on elements that outlive a redraw: added once, not per render. */
+  function listenOnce() {
+    byIdOf('step-rows').addEventListener('click', function (event) {
+      // one listener for thousands of rows
+      var line = event.target.closest('.step-row');
+      if (line && line.dataset.row !== undefined) select(Number(line.dataset.row), -1, true);
+    });
+    byIdOf('fit-time').addEventListener('change', fitTime);
+    window.addEventListener('resize', function () { if (state.chart) state.chart.resize(); });
+  }
+
+  /** After a redraw, the step that was open stays open (its row may have moved). */
+  function restoreSelection() {
+    if (state.selectedSpanId === null) return;
+    for (var index = 0; index < state.rows.length; index += 1) {
+      if (state.rows[index].step.id === state.selectedSpanId) {
+        select(index, state.selectedAttempt, false, true);
+        return;
+      }
+    }
   }
 
   // ---- the run as rows (one per step) and bars ------------------------------------------------
 
   function prepare(data) {
     var spans = data.spans;
+    state.byId = new Map();
     var t0 = Infinity;
     var tEnd = 0;
     spans.forEach(function (span) {
@@ -108,7 +198,8 @@ export const VIEWER_SCRIPT = String.raw`'use strict';
       if (!attemptsByStep.has(key)) attemptsByStep.set(key, []);
       attemptsByStep.get(key).push(span);
     });
-    var steps = spans.filter(function (span) { return span.kind === 'step'; });
+    // a durable wait gets a row of its own, like a step without calls
+    var steps = spans.filter(function (span) { return span.kind === 'step' || span.kind === 'wait'; });
     // a run cut short can leave attempts whose step never closed: give them a row of their own
     attemptsByStep.forEach(function (attempts, key) {
       var parent = state.byId.get(key);
@@ -145,7 +236,8 @@ export const VIEWER_SCRIPT = String.raw`'use strict';
     var t = state.t0;
     state.rows.forEach(function (row) {
       refs.push({ row: row.index, span: row.step, attempt: -1 });
-      items.push([row.index, row.step.start - t, row.end - t, row.step.replayed ? KIND.REPLAYED : KIND.STEP, refs.length - 1]);
+      var envelope = row.step.kind === 'wait' ? KIND.PAUSE : row.step.replayed ? KIND.REPLAYED : KIND.STEP;
+      items.push([row.index, row.step.start - t, row.end - t, envelope, refs.length - 1]);
       row.attempts.forEach(function (attempt, position) {
         refs.push({ row: row.index, span: attempt, attempt: position });
         var ref = refs.length - 1;
@@ -205,6 +297,7 @@ export const VIEWER_SCRIPT = String.raw`'use strict';
       ['Cost', formatCost(summary.costUsd), '', '']
     ];
     var totals = byIdOf('totals');
+    totals.replaceChildren();
     cards.forEach(function (card) {
       var node = element('div', 'card' + (card[3] ? ' ' + card[3] : ''));
       node.dataset.total = card[0];
@@ -218,7 +311,7 @@ export const VIEWER_SCRIPT = String.raw`'use strict';
   function renderLegend() {
     var entries = [
       ['step', 'Step'], ['ok', 'Attempt'], ['failed', 'Failed attempt'], ['rate-limited', '429 attempt'],
-      ['wait', 'Limiter wait'], ['backoff', 'Backoff'], ['replayed', 'Replayed (cache/journal)'], ['critical', 'Critical path']
+      ['wait', 'Limiter wait'], ['backoff', 'Backoff'], ['replayed', 'Replayed (cache/journal)'], ['pause', 'Durable wait'], ['critical', 'Critical path']
     ];
     var legend = byIdOf('legend');
     entries.forEach(function (entry) {
@@ -232,6 +325,7 @@ export const VIEWER_SCRIPT = String.raw`'use strict';
 
   function renderCriticalPath(data) {
     var list = byIdOf('critical-path');
+    list.replaceChildren();
     var rowOf = new Map(state.rows.map(function (row) { return [row.step.id, row]; }));
     var count = 0;
     data.criticalPath.ids.forEach(function (id) {
@@ -293,14 +387,10 @@ export const VIEWER_SCRIPT = String.raw`'use strict';
       cell('number', cost > 0 ? formatCost(cost) : '');
       fragment.appendChild(line);
     });
-    body.appendChild(fragment);
-    // one listener for thousands of rows
-    body.addEventListener('click', function (event) {
-      var line = event.target.closest('.step-row');
-      if (line && line.dataset.row !== undefined) select(Number(line.dataset.row), -1, true);
-    });
-    var failed = state.rows.filter(function (row) { return row.step.status !== 'ok'; }).length;
-    byIdOf('steps-summary').textContent = state.rows.length + ' steps' + (failed > 0 ? ' · ' + failed + ' failed' : '');
+    body.replaceChildren(fragment);
+    var waits = state.rows.filter(function (row) { return row.step.kind === 'wait'; }).length;
+    var failed = state.rows.filter(function (row) { return row.step.kind !== 'wait' && row.step.status !== 'ok'; }).length;
+    byIdOf('steps-summary').textContent = (state.rows.length - waits) + ' steps' + (waits > 0 ? ' · ' + waits + (waits === 1 ? ' wait' : ' waits') : '') + (failed > 0 ? ' · ' + failed + ' failed' : '');
   }
 
   // ---- the chart --------------------------------------------------------------------------------
@@ -330,16 +420,26 @@ export const VIEWER_SCRIPT = String.raw`'use strict';
   function renderChart() {
     var chartElement = byIdOf('chart');
     var rowCount = state.rows.length;
+    if (state.chart) {
+      state.chart.dispose();
+      state.chart = null;
+    }
+    chartElement.replaceChildren();
+    chartElement.classList.remove('muted');
     chartElement.dataset.rows = String(rowCount);
     chartElement.dataset.bars = String(state.items.length);
     if (rowCount === 0) {
       chartElement.classList.add('muted');
       chartElement.style.height = 'auto';
-      chartElement.textContent = 'This run has no steps.';
+      chartElement.textContent = 'This run has no steps yet.';
       document.documentElement.dataset.ready = 'true';
       return;
     }
     var isScrolling = rowCount > VISIBLE_ROWS;
+    // keep the rows in view across a redraw of a live run
+    var rowSpan = Math.min(VISIBLE_ROWS, rowCount);
+    var firstRow = Math.max(0, Math.min(state.rowWindow.start, rowCount - rowSpan));
+    state.rowWindow = { start: firstRow, end: firstRow + rowSpan - 1 };
     var shownRows = Math.min(rowCount, VISIBLE_ROWS);
     chartElement.style.height = (shownRows * ROW_HEIGHT + 66) + 'px';
 
@@ -355,7 +455,7 @@ export const VIEWER_SCRIPT = String.raw`'use strict';
       var from = api.coord([api.value(1), rowIndex]);
       var to = api.coord([api.value(2), rowIndex]);
       var band = api.size([0, 1])[1];
-      var isEnvelope = kind === KIND.STEP || (kind === KIND.REPLAYED && ref.attempt < 0);
+      var isEnvelope = kind === KIND.STEP || kind === KIND.PAUSE || (kind === KIND.REPLAYED && ref.attempt < 0);
       var height = Math.max(3, band * (isEnvelope ? 0.74 : 0.46));
       var system = params.coordSys;
       var shape = echarts.graphic.clipRectByRect(
@@ -369,6 +469,8 @@ export const VIEWER_SCRIPT = String.raw`'use strict';
         style = isCritical
           ? { fill: COLORS.criticalSoft, stroke: COLORS.critical, lineWidth: 1 }
           : { fill: COLORS.step, stroke: COLORS.stepEdge, lineWidth: 1 };
+      } else if (kind === KIND.PAUSE) {
+        style = { fill: COLORS.pauseSoft, stroke: COLORS.pause, lineWidth: 1.5, lineDash: [4, 3] };
       } else if (kind === KIND.WAIT) {
         style = { fill: waitFill, stroke: COLORS.wait, lineWidth: 1 };
       } else if (kind === KIND.BACKOFF) {
@@ -410,8 +512,8 @@ export const VIEWER_SCRIPT = String.raw`'use strict';
     ];
     if (isScrolling) {
       dataZoom.push(
-        { id: 'rows-slider', type: 'slider', yAxisIndex: 0, filterMode: 'weakFilter', right: 8, width: 14, startValue: 0, endValue: VISIBLE_ROWS - 1, zoomLock: true, showDetail: false, brushSelect: false, borderColor: '#e2e8f0', fillerColor: 'rgba(100,116,139,0.18)', handleSize: 0, moveHandleSize: 0, showDataShadow: false },
-        { id: 'rows-inside', type: 'inside', yAxisIndex: 0, filterMode: 'weakFilter', startValue: 0, endValue: VISIBLE_ROWS - 1, zoomOnMouseWheel: false, moveOnMouseWheel: true, moveOnMouseMove: false }
+        { id: 'rows-slider', type: 'slider', yAxisIndex: 0, filterMode: 'weakFilter', right: 8, width: 14, startValue: state.rowWindow.start, endValue: state.rowWindow.end, zoomLock: true, showDetail: false, brushSelect: false, borderColor: '#e2e8f0', fillerColor: 'rgba(100,116,139,0.18)', handleSize: 0, moveHandleSize: 0, showDataShadow: false },
+        { id: 'rows-inside', type: 'inside', yAxisIndex: 0, filterMode: 'weakFilter', startValue: state.rowWindow.start, endValue: state.rowWindow.end, zoomOnMouseWheel: false, moveOnMouseWheel: true, moveOnMouseMove: false }
       );
     }
 
@@ -455,8 +557,9 @@ export const VIEWER_SCRIPT = String.raw`'use strict';
     chart.on('globalout', function () { tooltip.hidden = true; });
     var fitInput = byIdOf('fit-time');
     fitInput.closest('label').hidden = !isScrolling;
-    fitInput.checked = isScrolling;
-    fitInput.addEventListener('change', fitTime);
+    // a live run's redraw keeps the person's choice; it is set only when the rows start to scroll
+    if (isScrolling !== state.isScrolling) fitInput.checked = isScrolling;
+    state.isScrolling = isScrolling;
     chart.on('datazoom', function (event) {
       var isRowsMoved = false;
       var isTimeMoved = false;
@@ -484,7 +587,6 @@ export const VIEWER_SCRIPT = String.raw`'use strict';
       var ref = state.refs[params.data[4]];
       select(ref.row, ref.attempt, false);
     });
-    window.addEventListener('resize', function () { chart.resize(); });
   }
 
   function showRowRange() {
@@ -517,7 +619,11 @@ export const VIEWER_SCRIPT = String.raw`'use strict';
     var span = ref.span;
     var row = state.rows[ref.row];
     var lines = [];
-    if (ref.attempt < 0) {
+    if (span.kind === 'wait') {
+      lines.push(['title', row.label]);
+      lines.push(['', 'durable wait · ' + span.status + ' · ' + formatMs(row.end - span.start)]);
+      if (span.prompt) lines.push(['', span.prompt]);
+    } else if (ref.attempt < 0) {
       lines.push(['title', row.label]);
       lines.push(['', 'step · ' + (span.replayed ? 'replayed from ' + span.replayed : span.status) + ' · ' + formatMs(row.end - span.start)]);
       lines.push(['', (span.attempts !== undefined ? span.attempts : row.attempts.length) + ' attempt(s)' + (span.model ? ' · ' + span.model : '')]);
@@ -549,13 +655,15 @@ export const VIEWER_SCRIPT = String.raw`'use strict';
 
   // ---- selection and the detail panel ---------------------------------------------------------
 
-  function select(rowIndex, attemptIndex, isFromList) {
+  function select(rowIndex, attemptIndex, isFromList, isRedraw) {
     var row = state.rows[rowIndex];
     if (!row) return;
     state.selectedRow = rowIndex;
+    state.selectedSpanId = row.step.id;
+    state.selectedAttempt = attemptIndex;
     if (state.chart) {
       state.chart.setOption({ series: [{ id: 'selection', data: [[rowIndex, 0, Math.max(1, state.tEnd - state.t0)]] }] });
-      if (isFromList) revealRow(rowIndex);
+      if (isFromList && !isRedraw) revealRow(rowIndex);
     }
     var body = byIdOf('step-rows');
     var previous = body.querySelector('.step-row.is-selected');
@@ -563,7 +671,7 @@ export const VIEWER_SCRIPT = String.raw`'use strict';
     var line = body.children[rowIndex];
     if (line) {
       line.classList.add('is-selected');
-      if (!isFromList) {
+      if (!isFromList && !isRedraw) {
         // scroll only the list, not the page, so the chart that was clicked stays in view
         var wrap = line.closest('.table-wrap');
         wrap.scrollTop = Math.max(0, line.offsetTop - wrap.clientHeight / 2);
@@ -612,6 +720,7 @@ export const VIEWER_SCRIPT = String.raw`'use strict';
       facts.appendChild(element('dt', '', name));
       facts.appendChild(element('dd', '', value));
     }
+    if (step.kind === 'wait') fact('Kind', 'a durable wait (waitFor or sleep): the answer, or the time it was due');
     fact('Model', step.model || '–');
     fact('Started', '+' + formatMs(step.start - state.t0));
     fact('Duration', formatMs(row.end - step.start));

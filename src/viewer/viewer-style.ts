@@ -62,6 +62,7 @@ h2 { font-size: 15px; }
 .swatch.replayed { background: var(--replayed); }
 .swatch.wait { background: repeating-linear-gradient(90deg, var(--wait) 0 2px, #fffbeb 2px 4px); border: 1px solid #fcd34d; }
 .swatch.backoff { background: repeating-linear-gradient(135deg, var(--backoff) 0 2px, #ffe4e6 2px 5px); border: 1px solid #fda4af; }
+.swatch.pause { background: #fde68a; border: 1.5px dashed #d97706; height: 14px; }
 .swatch.critical { background: #fff; border: 2px solid var(--critical); height: 14px; }
 
 .chart-wrap { position: relative; }
@@ -116,4 +117,60 @@ h2 { font-size: 15px; }
 .detail details { margin-top: 6px; }
 .detail summary { cursor: pointer; color: #475569; font-size: 12px; }
 .detail-empty { margin: 4px 0; }
+/* the console: the runs list, a run's status bar, actions and waits */
+a.brand { text-decoration: none; }
+.live { color: #15803d; font-size: 12px; font-weight: 600; }
+.filters { display: flex; flex-wrap: wrap; gap: 6px; }
+.filter { display: inline-flex; align-items: center; gap: 6px; border: 1px solid var(--line); background: #fff; border-radius: 999px; padding: 2px 10px; font: inherit; font-size: 12.5px; color: #334155; cursor: pointer; }
+.filter.is-active { border-color: var(--critical); background: var(--critical-soft); color: #4c1d95; }
+.filter .count { color: var(--muted); font-variant-numeric: tabular-nums; }
+.dot { width: 8px; height: 8px; border-radius: 999px; background: #cbd5e1; }
+.dot.running { background: #3b82f6; } .dot.waiting { background: #d97706; } .dot.interrupted { background: #a855f7; }
+.dot.failed { background: #ef4444; } .dot.cancelled { background: #94a3b8; } .dot.done { background: #16a34a; }
+.runs-wrap { max-height: none; }
+table.runs { width: 100%; border-collapse: collapse; font-size: 13px; }
+table.runs th, table.runs td { text-align: left; padding: 6px 10px; border-bottom: 1px solid #f1f5f9; white-space: nowrap; }
+table.runs th { position: sticky; top: 0; background: #f8fafc; color: #475569; font-weight: 600; }
+table.runs td.number, table.runs th.number { text-align: right; font-variant-numeric: tabular-nums; }
+table.runs td.number-left { font-variant-numeric: tabular-nums; color: #475569; }
+table.runs td.run-id-cell a { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; font-size: 12px; color: #4c1d95; }
+table.runs td.waits-cell { color: #b45309; font-weight: 600; }
+table.runs tr.waiting { background: #fffbeb; }
+.runs-empty { margin: 10px 2px 2px; }
+.badge.running { background: #eff6ff; color: #1d4ed8; border-color: #bfdbfe; }
+.badge.waiting { background: #fffbeb; color: #b45309; border-color: #fde68a; }
+.badge.interrupted { background: #faf5ff; color: #7e22ce; border-color: #e9d5ff; }
+.badge.failed { background: #fef2f2; color: #b91c1c; border-color: #fecaca; }
+.badge.done { background: #f0fdf4; color: #15803d; border-color: #bbf7d0; }
+.run-panel { margin-bottom: 12px; }
+.run-panel[hidden] { display: none; }
+.run-bar { display: flex; align-items: center; gap: 10px; flex-wrap: wrap; }
+.run-bar .actions { margin-left: auto; display: inline-flex; gap: 6px; }
+.action { font: inherit; font-size: 13px; font-weight: 600; border-radius: 8px; padding: 5px 12px; border: 1px solid #cbd5e1; background: #fff; color: var(--ink); cursor: pointer; }
+.action:disabled { opacity: .5; cursor: default; }
+.action.approve, .action.send, .action.resume, .action.retry { background: #16a34a; border-color: #15803d; color: #fff; }
+.action.reject, .action.cancel { background: #fff; border-color: #fca5a5; color: #b91c1c; }
+.run-message { margin: 8px 0 0; font-size: 13px; padding: 6px 10px; border-radius: 8px; background: #f8fafc; border: 1px solid var(--line); word-break: break-word; }
+.run-message.ok { background: #f0fdf4; border-color: #bbf7d0; color: #166534; }
+.run-message.error { background: #fef2f2; border-color: #fecaca; color: #991b1b; white-space: pre-wrap; }
+.waits { display: flex; flex-direction: column; gap: 10px; }
+.waits:not(:empty) { margin-top: 10px; }
+.wait { border: 1px solid #fde68a; background: #fffbeb; border-radius: 10px; padding: 10px 12px; }
+.wait-title { display: flex; align-items: baseline; gap: 8px; flex-wrap: wrap; }
+.wait-label { color: #b45309; font-size: 12px; text-transform: uppercase; letter-spacing: .05em; font-weight: 600; }
+.wait-name { font-size: 15px; }
+.wait-key { color: var(--muted); font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; font-size: 11.5px; }
+.wait-prompt { margin: 6px 0 2px; font-size: 14px; white-space: pre-wrap; word-break: break-word; }
+.wait-facts { font-size: 12px; margin-bottom: 6px; }
+.wait-refused { margin: 4px 0; color: #991b1b; font-size: 12.5px; }
+.wait-fields { display: grid; grid-template-columns: repeat(auto-fill, minmax(240px, 1fr)); gap: 8px 12px; margin: 6px 0 8px; }
+.wait-field { display: flex; flex-direction: column; gap: 3px; font-size: 12.5px; color: #334155; }
+.wait-field input[type=text], .wait-field input[type=number], .wait-field textarea, .wait-field select, .wait-json textarea { font: 13px/1.4 system-ui, sans-serif; border: 1px solid #cbd5e1; border-radius: 6px; padding: 5px 7px; background: #fff; }
+.wait-field input[type=checkbox] { align-self: flex-start; width: 16px; height: 16px; }
+.field-hint { font-size: 11.5px; }
+.wait-buttons { display: flex; gap: 8px; }
+.wait-json { margin-top: 8px; font-size: 12.5px; }
+.wait-json summary { cursor: pointer; color: #475569; }
+.wait-json textarea { display: block; width: 100%; margin: 6px 0; font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; }
+.wait-schema { margin: 6px 0 0; background: #fff; border: 1px solid var(--line); border-radius: 6px; padding: 6px 8px; font-size: 11.5px; max-height: 180px; overflow: auto; }
 `;

@@ -3,7 +3,8 @@ import { request } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, onTestFinished, test } from 'vitest';
-import { findCriticalPath, type Span } from '../../src/index.js';
+import { createModel, createRuntime, findCriticalPath, type Span } from '../../src/index.js';
+import { startFakeProvider } from '../fake-provider/index.js';
 import { readTraceFile } from '../../src/core/read-trace-file.js';
 import { startViewer } from '../../src/viewer/start-viewer.js';
 
@@ -172,6 +173,27 @@ describe.skipIf(!hasChromium)('the viewer page in Chromium', () => {
     expect(await page.locator('#detail dl').textContent()).toContain('Backoff400 ms');
 
     expect(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
+    expect(problems).toEqual([]);
+  });
+
+  test("rows name each item by its label (a document's title, a query's first words), as text", async () => {
+    const server = await startFakeProvider();
+    onTestFinished(() => server.close());
+    const runtime = createRuntime({ model: createModel('openai:gpt-4o-mini', { baseURL: server.openaiBaseURL, env: { OPENAI_API_KEY: 'sk-test' } }) });
+    const documents = [{ title: 'Solar basics' }, { title: '<b>Wind</b> & storage' }];
+    await runtime.group('faq', (faq) =>
+      faq.parallel(documents, (document, part) => part.step({ name: 'questions', prompt: `Questions about ${document.title}` }), { name: 'part', label: (document) => document.title }),
+    );
+    runtime.finish();
+    const viewer = await openViewer(runtime.spans());
+    const { page, problems } = await openPage(viewer.url);
+
+    const labels = await page.locator('#step-rows .step-row > span:nth-child(2)').allTextContents();
+    expect(labels.sort()).toEqual(['part[0] Solar basics › questions', 'part[1] <b>Wind</b> & storage › questions']);
+    const wind = page.locator('#step-rows .step-row', { hasText: 'Wind' });
+    await wind.click();
+    expect(await page.locator('#detail .path').textContent()).toBe('faq › part[1] <b>Wind</b> & storage › questions');
+    expect(await page.locator('#detail b, #step-rows b').count()).toBe(0);
     expect(problems).toEqual([]);
   });
 

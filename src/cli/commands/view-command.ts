@@ -1,13 +1,12 @@
 import { existsSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import { readTraceFile } from '../../core/read-trace-file.js';
-import type { EvalReport } from '../../core/eval-report.js';
-import type { Span } from '../../core/span.js';
-import { defaultStorePath } from '../../store/default-store-path.js';
-import { openRunStore } from '../../store/run-store.js';
-import { openBrowser } from '../../viewer/open-browser.js';
-import { startViewer } from '../../viewer/start-viewer.js';
 import { InputError } from '../../core/errors.js';
+import { defaultStorePath } from '../../store/default-store-path.js';
+import { openRunStore, type RunStore } from '../../store/run-store.js';
+import { openBrowser } from '../../viewer/open-browser.js';
+import { startConsole } from '../../viewer/start-console.js';
+import { startViewer } from '../../viewer/start-viewer.js';
 import { positiveInteger } from '../engine-flags.js';
 import { reportError } from '../report-error.js';
 
@@ -19,8 +18,8 @@ interface ViewFlags {
 
 export function viewCommand(): Command {
   return new Command('view')
-    .description('show a run as a timeline in the browser: steps, retries, limiter waits, 429 backoffs, critical path, cost; an eval as its report')
-    .argument('[run]', 'a run id from the journal, or a trace .jsonl file (default: the latest run)')
+    .description('the console in the browser: every run, live; a run as a timeline (steps, retries, waits, 429 backoffs, critical path, cost); cancel, resume, retry, answer waits; an eval as its report')
+    .argument('[run]', 'open this run (an id from braid runs), or show a trace .jsonl file (default: the list of runs)')
     .addOption(new Option('--no-open', 'print the URL without opening a browser'))
     .addOption(new Option('--port <n>', 'serve on this port (default: a free one)').argParser(positiveInteger))
     .addOption(new Option('--store <file>', 'the run journal database (default: in the braid data directory)'))
@@ -28,42 +27,71 @@ export function viewCommand(): Command {
       'after',
       `
 Examples:
-  $ braid view                      # the latest run
-  $ braid view 3f2c9a1e-…           # a run from braid runs (an eval opens on its report)
-  $ braid view run.jsonl --no-open  # a trace written with --trace`,
+  $ braid view                      # every run in the store, live
+  $ braid view 3f2c9a1e-…           # one run: its timeline as it goes, and what can be done to it
+  $ braid view eval-7d1c…           # an eval opens on its report (read-only)
+  $ braid view run.jsonl --no-open  # a trace written with --trace (read-only)
+
+The console serves on 127.0.0.1 only. Resume and retry start braid resume|retry in this
+folder, as a process of their own that outlives the console; its output goes to console-logs/
+beside the store. Cancel sends Ctrl-C (SIGINT) to the run's process, when it runs on this machine.`,
     )
     .action(async (run: string | undefined, flags: ViewFlags) => {
       try {
-        const { spans, evaluation } = await loadRun(run, flags.store ?? defaultStorePath());
-        const viewer = await startViewer({ spans, port: flags.port, ...(evaluation === undefined ? {} : { evaluation }) });
-        // an eval opens on its report, whose cases link to their part of the timeline
-        const url = evaluation === undefined ? viewer.url : new URL('eval', viewer.url).href;
-        process.stderr.write(`braid: viewing ${evaluation === undefined ? '' : `the eval report and `}${spans.length} spans at ${url} (Ctrl-C to stop)\n`);
-        process.stdout.write(`${url}\n`);
-        await openBrowser(url, { enabled: flags.open });
-        await new Promise<void>((resolve) => process.once('SIGINT', () => resolve()));
-        await viewer.close();
+        if (run !== undefined && (run.endsWith('.jsonl') || existsSync(run))) await viewTraceFile(run, flags);
+        else await viewStore(run, flags);
       } catch (error) {
         process.exitCode = reportError(error);
       }
     });
 }
 
-/** A run's spans, from a trace file or the store; and its eval report, when the run is an eval. */
-async function loadRun(run: string | undefined, storeFile: string): Promise<{ spans: Span[]; evaluation?: EvalReport }> {
-  if (run !== undefined && (run.endsWith('.jsonl') || existsSync(run))) {
-    if (!existsSync(run)) throw new InputError(`no trace file ${run}`);
-    return { spans: await readTraceFile(run) };
-  }
-  const store = openRunStore(storeFile);
+async function viewTraceFile(file: string, flags: ViewFlags): Promise<void> {
+  if (!existsSync(file)) throw new InputError(`no trace file ${file}`);
+  const spans = await readTraceFile(file);
+  const viewer = await startViewer({ spans, port: flags.port });
+  process.stderr.write(`braid: viewing ${spans.length} spans at ${viewer.url} (Ctrl-C to stop)\n`);
+  process.stdout.write(`${viewer.url}\n`);
+  await openBrowser(viewer.url, { enabled: flags.open });
+  await untilInterrupted();
+  await viewer.close();
+}
+
+async function viewStore(runId: string | undefined, flags: ViewFlags): Promise<void> {
+  const storeFile = flags.store ?? defaultStorePath();
+  const store: RunStore = openRunStore(storeFile);
   try {
-    const id = run ?? store.listRuns({ limit: 1 })[0]?.id;
-    if (id === undefined) throw new InputError('no runs yet: run a workflow first, or give a trace file');
-    if (!store.getRun(id)) throw new InputError(`no run ${id} in ${storeFile}; braid runs lists them`);
-    const evaluation = store.getEval(id);
-    return { spans: store.runSpans(id), ...(evaluation === undefined ? {} : { evaluation }) };
+    if (runId !== undefined && !store.getRun(runId)) throw new InputError(`no run ${runId} in ${storeFile}; braid runs lists them`);
+    const evaluation = runId === undefined ? undefined : store.getEval(runId);
+    if (runId !== undefined && evaluation !== undefined) {
+      // an eval is a finished run with a report: it opens on the report, whose cases link to their part of the timeline
+      const viewer = await startViewer({ spans: store.runSpans(runId), port: flags.port, evaluation });
+      const url = new URL('eval', viewer.url).href;
+      process.stderr.write(`braid: viewing the eval report of ${runId} at ${url} (Ctrl-C to stop)\n`);
+      process.stdout.write(`${url}\n`);
+      await openBrowser(url, { enabled: flags.open });
+      await untilInterrupted();
+      await viewer.close();
+      return;
+    }
+    const console = await startConsole({
+      store,
+      storeFile,
+      // the console resumes runs with this very braid: the same node, loader flags and entry point
+      braidCommand: [process.execPath, ...process.execArgv, process.argv[1]!],
+      port: flags.port,
+    });
+    const url = runId === undefined ? console.url : console.runUrl(runId);
+    process.stderr.write(`braid: console for ${storeFile} at ${console.url} (Ctrl-C to stop)\n`);
+    process.stdout.write(`${url}\n`);
+    await openBrowser(url, { enabled: flags.open });
+    await untilInterrupted();
+    await console.close();
   } finally {
     store.close();
   }
 }
 
+function untilInterrupted(): Promise<void> {
+  return new Promise<void>((resolve) => process.once('SIGINT', () => resolve()));
+}
