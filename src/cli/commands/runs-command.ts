@@ -4,10 +4,12 @@ import { openRunStore } from '../../store/run-store.js';
 import { describeWait } from '../../core/describe-wait.js';
 import type { RunRow } from '../../store/runs-table.js';
 import { EXIT } from '../exit-codes.js';
+import { redisOption } from '../redis-url-flag.js';
+import { reportError } from '../report-error.js';
 
 interface RunsFlags {
   json?: boolean;
-  redis?: string;
+  redis?: string | true;
   store?: string;
   limit: number;
 }
@@ -18,7 +20,7 @@ export function runsCommand(): Command {
     .argument('[run-id]', 'show one run, with its failed steps')
     .addOption(new Option('--json', 'print JSON'))
     .addOption(new Option('--store <file>', 'the run journal database (default: in the braid data directory)'))
-    .addOption(new Option('--redis <url>', 'with a run id: a distributed batch, with its failed jobs').env('BRAID_REDIS_URL'))
+    .addOption(redisOption('list the distributed batches too; with a run id: the batch, with its failed jobs').env('BRAID_REDIS_URL'))
     .addOption(new Option('--limit <n>', 'how many runs, newest first').default(20).argParser(Number))
     .addHelpText(
       'after',
@@ -27,7 +29,8 @@ Examples:
   $ braid runs
   $ braid runs --json
   $ braid runs 3f2c9a1e-…            # one run, with its failed steps
-  $ braid runs 3f2c9a1e-… --redis redis://10.0.0.5:6379   # a distributed batch, with its failed jobs
+  $ braid runs --redis                # local runs and the batches in BRAID_REDIS_URL's Redis
+  $ braid runs 3f2c9a1e-… --redis     # a distributed batch, with its failed jobs
   $ braid resume 3f2c9a1e-…          # continue it: finished steps replay from the journal`,
     )
     .action(async (runId: string | undefined, flags: RunsFlags) => {
@@ -38,8 +41,16 @@ Examples:
       const store = openRunStore(flags.store ?? defaultStorePath());
       try {
         if (runId === undefined) {
-          const runs = store.listRuns({ limit: flags.limit });
+          let runs: RunListing[] = store.listRuns({ limit: flags.limit });
+          let redisError: unknown;
+          if (flags.redis !== undefined) {
+            // distributed batches are runs too: newest first among the local ones
+            const batches = await (await import('../distributed-runs.js')).listDistributedRuns(flags.redis, { limit: flags.limit });
+            runs = [...runs, ...batches.rows].sort((left, right) => right.startedAt.localeCompare(left.startedAt)).slice(0, flags.limit);
+            redisError = batches.error;
+          }
           process.stdout.write(flags.json ? `${JSON.stringify(runs, null, 2)}\n` : formatRunsTable(runs));
+          if (redisError !== undefined) process.exitCode = reportError(redisError);
           return;
         }
         const run = store.getRun(runId);
@@ -63,7 +74,10 @@ Examples:
     });
 }
 
-function formatRunsTable(runs: readonly RunRow[]): string {
+/** What the runs table shows of a run, local or distributed. */
+type RunListing = Pick<RunRow, 'id' | 'workflow' | 'status' | 'startedAt' | 'stepsDone' | 'stepsTotal' | 'inputTokens' | 'outputTokens' | 'costUsd' | 'waits'>;
+
+function formatRunsTable(runs: readonly RunListing[]): string {
   if (runs.length === 0) return 'no runs yet\n';
   const rows = runs.map((run) => [
     run.id,
@@ -82,7 +96,7 @@ function formatRunsTable(runs: readonly RunRow[]): string {
   return `${[line(header), ...lines].join('\n')}\n`;
 }
 
-function describeWaits(run: RunRow): string[] {
+function describeWaits(run: RunListing): string[] {
   if (run.status === 'waiting' && run.waits.length === 0) return [`answered; braid resume ${run.id} goes on`];
   return run.waits.flatMap((wait) => {
     const isKeyNeeded = run.waits.filter((other) => other.name === wait.name).length > 1;
