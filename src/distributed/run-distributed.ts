@@ -143,10 +143,10 @@ export async function runDistributed({
   }
 }
 
-/** What the items are, whatever the batch id: two runs under one id must be the same batch. */
+/** What the items are, whatever the batch id: two runs under one id must be the same batch (the model is checked on its own). */
 function hashOf(children: readonly ItemJobData[]): string {
   const hash = createHash('sha256');
-  for (const child of children) hash.update(JSON.stringify([child.kind, child.index, child.model ?? null, child.input])).update('\n');
+  for (const child of children) hash.update(JSON.stringify([child.kind, child.index, child.input])).update('\n');
   return hash.digest('hex');
 }
 

@@ -2,49 +2,48 @@ import type { Redis } from 'ioredis';
 import { z } from 'zod';
 
 /** What a live worker says about itself in Redis. */
-const WorkerRecord = z.object({ name: z.string(), model: z.string() });
-export type WorkerRecord = z.infer<typeof WorkerRecord>;
+const WorkerRecord = z.object({ name: z.string(), model: z.string(), expiresAt: z.number() });
+export type WorkerRecord = Omit<z.infer<typeof WorkerRecord>, 'expiresAt'>;
 
 /** A worker's record outlives its last refresh by this long, so a killed worker drops out on its own. */
 const RECORD_TTL_MS = 30_000;
 
-const keyOf = (prefix: string, name: string): string => `${prefix}:workers:${name}`;
+// one hash for all workers: a producer reads it in one command, however many keys Redis holds
+const keyOf = (prefix: string): string => `${prefix}:workers`;
 
 /**
- * Announces a worker and the model it serves until `stop` is called (or the process dies and the
- * record expires), so a producer can tell that a batch asks for another model before enqueueing it.
+ * Announces a worker and the model it serves until `stop` is called (or the process dies and its
+ * record goes stale), so a producer can tell that a batch asks for another model before enqueueing it.
  */
 export async function registerWorker(redis: Redis, { prefix, name, model }: { prefix: string } & WorkerRecord): Promise<{ stop(): Promise<void> }> {
-  const write = () => redis.set(keyOf(prefix, name), JSON.stringify({ name, model }), 'PX', RECORD_TTL_MS);
+  const write = () => redis.hset(keyOf(prefix), name, JSON.stringify({ name, model, expiresAt: Date.now() + RECORD_TTL_MS }));
   await write();
   const timer = setInterval(() => void write().catch(() => {}), RECORD_TTL_MS / 3);
   timer.unref();
   return {
     async stop() {
       clearInterval(timer);
-      if (redis.status === 'ready') await redis.del(keyOf(prefix, name)).catch(() => {});
+      if (redis.status === 'ready') await redis.hdel(keyOf(prefix), name).catch(() => {});
     },
   };
 }
 
-/** The workers alive on this Redis and prefix, by name. Records that do not parse are skipped. */
+/** The workers alive on this Redis and prefix. Stale records (a killed worker's) are dropped; records that do not parse are skipped. */
 export async function listWorkers(redis: Redis, prefix: string): Promise<WorkerRecord[]> {
-  const keys: string[] = [];
-  let cursor = '0';
-  do {
-    const [next, found] = await redis.scan(cursor, 'MATCH', `${prefix}:workers:*`, 'COUNT', 100);
-    cursor = next;
-    keys.push(...found);
-  } while (cursor !== '0');
-  if (keys.length === 0) return [];
-  const values = await redis.mget(keys);
-  return values.flatMap((value) => {
-    if (value === null) return [];
+  const now = Date.now();
+  const live: WorkerRecord[] = [];
+  const stale: string[] = [];
+  for (const [field, json] of Object.entries(await redis.hgetall(keyOf(prefix)))) {
+    let parsed: z.ZodSafeParseResult<z.infer<typeof WorkerRecord>>;
     try {
-      const parsed = WorkerRecord.safeParse(JSON.parse(value));
-      return parsed.success ? [parsed.data] : [];
+      parsed = WorkerRecord.safeParse(JSON.parse(json));
     } catch {
-      return [];
+      continue;
     }
-  });
+    if (!parsed.success) continue;
+    if (parsed.data.expiresAt < now) stale.push(field);
+    else live.push({ name: parsed.data.name, model: parsed.data.model });
+  }
+  if (stale.length > 0) await redis.hdel(keyOf(prefix), ...stale);
+  return live;
 }

@@ -53,14 +53,13 @@ test('braid runs --redis lists the distributed batches with the local runs, and 
   const routed = await runCli(['route', '--batch', queriesFile(queries), '--redis', '--run-id', 'listed-a'], { env });
   expect(routed.code, routed.stderr).toBe(0);
 
-  const listed = await runCli(['runs', '--json'], { env });
+  const viewer = startCli(['view', 'listed-a', '--no-open'], { env });
+  const [listed, table] = await Promise.all([runCli(['runs', '--json'], { env }), runCli(['runs'], { env })]);
   expect(listed.code, listed.stderr).toBe(0);
   const row = RunsListing.parse(JSON.parse(listed.stdout)).find((run) => run.id === 'listed-a');
   expect(row).toMatchObject({ workflow: 'route (redis)', status: 'done', stepsDone: 6, batch: { total: 3, failed: 0 } });
-  const table = await runCli(['runs'], { env });
   expect(table.stdout).toMatch(/^listed-a\s+route \(redis\)\s+done/m);
 
-  const viewer = startCli(['view', 'listed-a', '--no-open'], { env });
   await vi.waitFor(() => expect(viewer.stdout()).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/m), { timeout: 20_000 });
   const data = (await (await fetch(new URL('api/run', viewer.stdout().trim()))).json()) as { runId: string; spans: { kind: string; name: string; parentId?: string }[] };
   viewer.child.kill('SIGINT');

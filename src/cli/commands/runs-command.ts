@@ -34,10 +34,6 @@ Examples:
   $ braid resume 3f2c9a1e-…          # continue it: finished steps replay from the journal`,
     )
     .action(async (runId: string | undefined, flags: RunsFlags) => {
-      if (runId !== undefined && flags.redis !== undefined) {
-        process.exitCode = await (await import('../run-worker.js')).printStatus(runId, { redis: flags.redis, json: flags.json });
-        return;
-      }
       const store = openRunStore(flags.store ?? defaultStorePath());
       try {
         if (runId === undefined) {
@@ -54,6 +50,11 @@ Examples:
           return;
         }
         const run = store.getRun(runId);
+        if (!run && flags.redis !== undefined) {
+          // not a local run: a distributed batch, with its failed jobs
+          process.exitCode = await (await import('../run-worker.js')).printStatus(runId, { redis: flags.redis, json: flags.json });
+          return;
+        }
         if (!run) {
           process.stderr.write(`braid: no run ${runId} in ${flags.store ?? defaultStorePath()}\n`);
           process.exitCode = EXIT.usage;
