@@ -137,10 +137,9 @@ test('a worker refuses an item whose batch asks for another model, without calli
   onTestFinished(() => queue.close());
   const data = { kind: 'route', batchId: 'model-f', index: 0, model: 'anthropic:claude-haiku-4-5', input: { query: 'Where is my parcel?', config: { intents: DEFAULT_INTENTS, fallback: DEFAULT_FALLBACK } } };
   await queue.add('route', data, { jobId: 'model-f-0', attempts: 3 });
-  const job = await eventually(async () => {
-    const found = await Job.fromId(queue, 'model-f-0');
-    return (await found?.getState()) === 'failed' ? found : undefined;
-  }, { what: 'the job to fail' });
+  await eventually(async () => (await queue.getJobState('model-f-0')) === 'failed', { what: 'the job to fail' });
+  const job = await Job.fromId(queue, 'model-f-0');
+  if (!job) throw new Error('the job is gone');
 
   expect(job.failedReason).toContain('asks for model anthropic:claude-haiku-4-5, but first-class serves openai:gpt-4.1-mini');
   expect(job.attemptsMade).toBe(1);

@@ -33,11 +33,14 @@ afterAll(async () => {
 /** Adds a job as an attacker would (three attempts allowed), and waits for it to end. */
 async function enqueueRaw(jobId: string, data: unknown): Promise<Job> {
   await queue.add('faq', data, { jobId, attempts: 3 });
-  return eventually(async () => {
-    const job = await Job.fromId(queue, jobId);
-    const state = await job?.getState();
-    return state === 'failed' || state === 'completed' ? job : undefined;
+  await eventually(async () => {
+    const state = await queue.getJobState(jobId);
+    return state === 'failed' || state === 'completed';
   }, { what: `job ${jobId} to end` });
+  // read once it has ended: a job read before then would not hold its failure yet
+  const job = await Job.fromId(queue, jobId);
+  if (!job) throw new Error(`job ${jobId} is gone`);
+  return job;
 }
 
 test('a faq job naming a file and no text fails on validation, reads nothing and calls no model', async () => {
