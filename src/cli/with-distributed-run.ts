@@ -40,6 +40,8 @@ const WORKER_FLAGS: [keyof EngineFlags, string][] = [
   ['trace', '--trace'],
   ['store', '--store'],
   ['cache', '--cache'],
+  ['partSize', '--part-size'],
+  ['prices', '--prices'],
 ];
 
 /**
@@ -70,7 +72,7 @@ export async function withDistributedRun(
     batchId = checkBatchId(flags.runId ?? flags.resume ?? randomUUID());
     process.stderr.write(`braid: run ${batchId} (on the workers of ${describeRedisUrl(redis)}${flags.model ? `, which must serve ${flags.model}` : ", on the workers' model"})\n`);
     for (const [flag, name] of WORKER_FLAGS) {
-      if (flags[flag] !== undefined) process.stderr.write(`braid: ${name} is ignored with --redis: it is a setting of braid worker\n`);
+      if (flags[flag] !== undefined) process.stderr.write(`braid: ${name} is ignored with --redis: the items run with the workers' settings (see braid worker --help)\n`);
     }
     const argv = process.argv.slice(2);
     // a `braid resume` reruns the recorded command: the batch keeps the command it was started with
