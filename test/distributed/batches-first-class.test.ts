@@ -47,7 +47,10 @@ function queriesFile(queries: readonly string[]): string {
 type Routed = { query: string; intent?: string; error?: string };
 const linesOf = (stdout: string): Routed[] => stdout.trim().split('\n').map((line) => JSON.parse(line) as Routed);
 
-test('braid runs --redis lists the distributed batches with the local runs, and braid view shows a batch', async () => {
+// several CLI children in a row: room for a loaded machine
+const CHILDREN = { timeout: 120_000 };
+
+test('braid runs --redis lists the distributed batches with the local runs, and braid view shows a batch', CHILDREN, async () => {
   server.reset();
   const queries = ['Where is my parcel?', 'I was charged twice', 'The app crashes on start'];
   const routed = await runCli(['route', '--batch', queriesFile(queries), '--redis', '--run-id', 'listed-a'], { env });
@@ -70,7 +73,7 @@ test('braid runs --redis lists the distributed batches with the local runs, and 
   expect(data.spans.filter((span) => span.kind === 'attempt')).toHaveLength(server.stats().requests);
 });
 
-test('braid resume <batch-id> enqueues again the items that failed for good, and only those', async () => {
+test('braid resume <batch-id> enqueues again the items that failed for good, and only those', CHILDREN, async () => {
   server.reset();
   const queries = ['Where is my parcel?', 'POISON: my order never arrived', 'Do you ship abroad?'];
   const first = await runCli(['route', '--batch', queriesFile(queries), '--redis', '--run-id', 'resumed-b'], { env });
@@ -89,7 +92,7 @@ test('braid resume <batch-id> enqueues again the items that failed for good, and
   expect(server.stats().requests).toBe(paidBefore + 2);
 });
 
-test('braid resume <batch-id> collects a batch whose producer stopped waiting', async () => {
+test('braid resume <batch-id> collects a batch whose producer stopped waiting', CHILDREN, async () => {
   server.reset();
   const queue = new Queue(ITEMS_QUEUE, { connection: redisOptionsFromUrl(redis.url), prefix: 'braid' });
   onTestFinished(() => queue.close());

@@ -43,7 +43,7 @@ function expectRefusedOnce(result: CliResult, reply: RegExp, url: string): void 
   expect(result.stderr).not.toMatch(/\bAUTH\b|ReplyError|\n\s+at /); // no command echoed, no stack
 }
 
-test('a wrong password: producer, worker and braid runs each say it once, masked, and exit 1', async () => {
+test('a wrong password: producer, worker and braid runs each say it once, masked, and exit 1', { timeout: 120_000 }, async () => {
   const env = { BRAID_REDIS_URL: urlWith(WRONG), ...WORKER_ENV };
   const masked = `redis://:***@127.0.0.1:${redis.port}`;
   const [producer, worker, runs] = await Promise.all([
