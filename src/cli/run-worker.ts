@@ -73,7 +73,7 @@ async function serve(flags: WorkerFlags): Promise<number> {
         process.stderr.write(`braid: handed job ${event.jobId} back to the queue\n`);
       } else if (event.type === 'waiting') {
         for (const wait of event.waits) {
-          const what = wait.kind === 'sleep' ? `sleeps until ${wait.deadline ?? '?'}` : `waits for "${wait.name}": braid signal ${wait.runId} ${wait.name} '<json>' --redis <url>`;
+          const what = wait.kind === 'sleep' ? `sleeps until ${wait.deadline ?? '?'}` : `waits for "${wait.name}": braid signal ${wait.runId} ${wait.name} '<json>' --redis`;
           process.stderr.write(`braid: job ${event.jobId} parked, ${what}\n`);
         }
       } else if (flags.verbose) {

@@ -17,6 +17,9 @@ test('braid/distributed exports one runner API and none of its queue or payload 
       'createRedisRateLimiter',
       'createRedisStepJournal',
       'redisOptionsFromUrl',
+      // waits on workers
+      'createRedisWaitJournal',
+      'signalDistributedRun',
       // errors a caller tells apart
       'BatchNotFoundError',
       'InvalidJobResultError',
