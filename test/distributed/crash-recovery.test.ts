@@ -34,7 +34,8 @@ afterAll(async () => {
   await Promise.all([server?.close(), redis?.close()]);
 });
 
-test('a worker killed mid-job: another worker takes the job over, journaled steps are not paid again, nothing is lost or doubled', async () => {
+// two workers and a producer as child processes: room for a loaded machine
+test('a worker killed mid-job: another worker takes the job over, journaled steps are not paid again, nothing is lost or doubled', { timeout: 120_000 }, async () => {
   const directory = join(makeTempDirectory(), 'docs');
   mkdirSync(directory);
   const titles = ['Alpha Notes', 'Beta Notes', 'Gamma Notes', 'Delta Notes'];
