@@ -14,7 +14,7 @@ import { busiestWindow } from '../test/distributed/support/eventually.js';
 import { startRedisServer, type RedisServer } from '../test/distributed/support/start-redis-server.js';
 import { startWorkerProcess, type WorkerProcess } from '../test/distributed/support/start-worker-process.js';
 import { startFakeProvider, type FakeProvider } from '../test/fake-provider/index.js';
-import { runDistributed } from '../src/distributed/index.js';
+import { runDistributed } from '../src/distributed/run-distributed.js';
 import type { FaqDocumentInput } from '../src/workflows/index.js';
 import { formatNumber, formatPercent, formatRatio, printTable } from './print-table.js';
 

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { createRedisRunner } from '../distributed/redis-runner.js';
-import { createFaqDocumentWorkflow } from '../workflows/faq/faq-document-workflow.js';
+import { createFaqDocumentJobWorkflow, FaqDocumentJobInput } from '../workflows/faq/faq-document-workflow.js';
 import type { FaqMode } from '../workflows/faq/generate-faq.js';
 import { listDocumentFiles } from '../workflows/faq/load-documents.js';
 import type { EngineFlags } from './engine-flags.js';
@@ -12,7 +12,8 @@ import { withDistributedRun } from './with-distributed-run.js';
 import { assertQuestionsFit } from './check-question-count.js';
 
 export interface FaqOnWorkersFlags extends EngineFlags {
-  redis: string;
+  /** A URL, or `true` for a bare `--redis` (BRAID_REDIS_URL). */
+  redis: string | true;
   questions: number;
   mode: FaqMode;
   out?: string;
@@ -20,20 +21,23 @@ export interface FaqOnWorkersFlags extends EngineFlags {
 }
 
 /**
- * `braid faq --per-document --redis URL`: the local `--per-document` workflow, one job per document
+ * `braid faq --per-document --redis`: the local `--per-document` workflow, one job per document
  * on the workers, results collected in input order and printed exactly as the local run prints them.
+ * The documents are read here and their text travels in the jobs: a worker reads no file.
  */
 export async function runFaqOnWorkers(paths: readonly string[], flags: FaqOnWorkersFlags): Promise<number> {
   if (!flags.perDocument) {
     process.stderr.write('braid: --redis runs one job per document: add --per-document (see braid faq --help)\n');
     return EXIT.usage;
   }
-  return withDistributedRun(flags, 'faq', async ({ batchId, redis, signal, onProgress, isInteractive }) => {
+  return withDistributedRun(flags, 'faq', async ({ redis, runOptions, onRedisError, reportRequeued, isInteractive }) => {
     const files = await listDocumentFiles(paths.length > 0 ? paths : [join(packageRoot(), 'samples')], { onSkip: warnSkippedDocument });
     const batch = await readFaqDocumentBatch(files, { questions: flags.questions, mode: flags.mode });
     assertQuestionsFit(flags.questions, batch.items.map((item) => ({ file: item.file, characters: item.text?.length ?? 0 })), { perDocument: true });
-    // the part size is the workers' setting: only the name and the input travel
-    const run = await createRedisRunner({ connection: redis }).runBatch(createFaqDocumentWorkflow(), batch.items, { batchId, signal, onProgress });
+    // every item carries its title and text (the job schema demands them); the part size is the workers' setting
+    const items = batch.items.map((item) => FaqDocumentJobInput.parse(item));
+    const run = await createRedisRunner({ connection: redis, onRedisError }).runBatch(createFaqDocumentJobWorkflow(), items, runOptions);
+    reportRequeued(run);
     const documents = perDocumentResults(batch, run.results);
     await writeOutput(formatPerDocument(documents, { json: flags.json === true, summary: run.summary }), flags.out);
     return reportFailedDocuments(documents, { summary: run.summary, isInteractive });

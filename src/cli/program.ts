@@ -43,7 +43,7 @@ Examples:
   $ braid runs                                 # runs in the journal; braid resume <id> continues one
   $ braid signal <run-id> approval '{"approved": true}'   # answer a waiting run, and resume it
   $ braid view                                 # the console: every run, live, in the browser
-  $ braid worker --redis redis://10.0.0.5:6379 # serve distributed batches (faq/route --redis)
+  $ braid worker                               # serve distributed batches from BRAID_REDIS_URL's Redis
 
 Models: --model google:gemini-2.5-flash | openai:gpt-4.1-mini | anthropic:claude-haiku-4-5 |
         openai-compatible:<id> --base-url URL | ollama:<id> | local[:file.gguf]

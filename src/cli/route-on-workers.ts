@@ -7,13 +7,14 @@ import { withDistributedRun } from './with-distributed-run.js';
 import { printRoutedBatch, readQueries } from './route-batch.js';
 
 export interface RouteOnWorkersFlags extends EngineFlags {
-  redis: string;
+  /** A URL, or `true` for a bare `--redis` (BRAID_REDIS_URL). */
+  redis: string | true;
   batch?: string;
   config?: string;
 }
 
 /**
- * `braid route --batch FILE --redis URL`: the local batch's workflow, one job per query on the workers; prints the same JSONL,
+ * `braid route --batch FILE --redis`: the local batch's workflow, one job per query on the workers; prints the same JSONL,
  * in input order, as the local batch.
  */
 export async function runRouteOnWorkers(query: string | undefined, flags: RouteOnWorkersFlags): Promise<number> {
@@ -22,11 +23,11 @@ export async function runRouteOnWorkers(query: string | undefined, flags: RouteO
     return EXIT.usage;
   }
   const source = flags.batch;
-  return withDistributedRun(flags, 'route', async ({ batchId, redis, signal, onProgress, isInteractive }) => {
+  return withDistributedRun(flags, 'route', async ({ redis, runOptions, onRedisError, reportRequeued, isInteractive }) => {
     const config = await loadRouterConfig(flags.config);
     const queries = await readQueries(source);
-    const run = await createRedisRunner({ connection: redis }).runBatch(routeQueryWorkflow, queries.map((line) => ({ query: line, config })), { batchId, signal, onProgress });
-
+    const run = await createRedisRunner({ connection: redis, onRedisError }).runBatch(routeQueryWorkflow, queries.map((line) => ({ query: line, config })), runOptions);
+    reportRequeued(run);
     return printRoutedBatch(queries, run.results, { summary: run.summary, json: flags.json === true, isInteractive });
   });
 }

@@ -1,10 +1,14 @@
 import { createLimiterRegistry, type LimiterRegistry } from '../core/limiter-registry.js';
-import { BatchNotFoundError } from '../distributed/distributed-errors.js';
+import { authReplyOf } from '../distributed/connect-to-redis.js';
+import { BatchNotFoundError, RedisAuthError } from '../distributed/distributed-errors.js';
 import { describeRedisUrl, redisOptionsFromUrl } from '../distributed/redis-connection-options.js';
 import { readBatchStatus, type BatchStatus } from '../distributed/read-batch-status.js';
 import { startWorker, type WorkerEvent } from '../distributed/start-worker.js';
+import { builtInWorkflows } from '../workflows/built-in-workflows.js';
 import { EXIT } from './exit-codes.js';
 import { openCliModel, type CliModel } from './open-cli-model.js';
+import { printRedisErrors } from './print-redis-errors.js';
+import { redisUrlOf } from './redis-url-flag.js';
 import { reportError } from './report-error.js';
 import type { WorkerFlags } from './commands/worker-command.js';
 
@@ -17,10 +21,11 @@ export async function runWorker(flags: WorkerFlags): Promise<number> {
 }
 
 /** Prints a distributed batch's state and its failed items (`braid worker --status`, `braid runs <id> --redis`). */
-export async function printStatus(batchId: string, flags: Pick<WorkerFlags, 'redis' | 'json' | 'verbose'>): Promise<number> {
+export async function printStatus(batchId: string, flags: { redis: string | true; json?: boolean; verbose?: boolean }): Promise<number> {
   let status: BatchStatus;
   try {
-    status = await readBatchStatus({ connection: flags.redis, batchId });
+    const redis = redisUrlOf(flags.redis);
+    status = await readBatchStatus({ connection: redis, batchId, onRedisError: printRedisErrors(redis) });
   } catch (error) {
     const code = reportError(error, { verbose: flags.verbose });
     return error instanceof BatchNotFoundError ? EXIT.usage : code;
@@ -31,7 +36,8 @@ export async function printStatus(batchId: string, flags: Pick<WorkerFlags, 'red
   }
   const lines = [
     `batch ${status.batchId} (${status.kind}): ${status.state} · ${status.completed} of ${status.total} done · ${status.failed.length} failed · ${status.pending} pending`,
-    ...status.failed.map((item) => `  failed #${item.index} (job ${item.jobId}) after ${item.attempts} attempt${item.attempts === 1 ? '' : 's'}: ${item.error}`),
+    // an error string comes from Redis: no control character of it reaches the terminal
+    ...status.failed.map((item) => `  failed #${item.index} (job ${item.jobId}) after ${item.attempts} attempt${item.attempts === 1 ? '' : 's'}: ${withoutControls(item.error)}`),
   ];
   process.stdout.write(`${lines.join('\n')}\n`);
   return EXIT.ok;
@@ -48,16 +54,18 @@ async function serve(flags: WorkerFlags): Promise<number> {
     const limiters: LimiterRegistry | undefined =
       cliModel.localSequences === undefined ? undefined : createLimiterRegistry({ concurrency: flags.maxInFlight ?? cliModel.localSequences });
 
-    let lastError = '';
+    const printRedisError = printRedisErrors(flags.redis);
     const onEvent = (event: WorkerEvent): void => {
       if (event.type === 'error') {
-        // a Redis outage repeats the same error on every retry: say it once
-        const message = event.error instanceof Error ? event.error.message : String(event.error);
-        if (message !== lastError) process.stderr.write(`braid: ${message}${message.includes('ECONNREFUSED') ? ' (Redis is away; reconnecting)' : ''}\n`);
-        lastError = message;
+        const reply = authReplyOf(event.error);
+        if (reply !== undefined) {
+          // the password changed under a running worker: no retry can fix it, and its jobs go back once their locks lapse
+          reportError(new RedisAuthError(describeRedisUrl(flags.redis), reply, { cause: event.error }));
+          process.exit(EXIT.failed);
+        }
+        printRedisError(event.error); // an outage repeats the same error on every retry: said once
         return;
       }
-      lastError = '';
       if (event.type === 'failed') {
         const retry = event.attemptsMade < event.attempts ? 'will retry' : 'failed for good';
         process.stderr.write(`braid: job ${event.jobId} failed (attempt ${event.attemptsMade} of ${event.attempts}, ${retry}): ${event.error}\n`);
@@ -65,7 +73,7 @@ async function serve(flags: WorkerFlags): Promise<number> {
         process.stderr.write(`braid: handed job ${event.jobId} back to the queue\n`);
       } else if (event.type === 'waiting') {
         for (const wait of event.waits) {
-          const what = wait.kind === 'sleep' ? `sleeps until ${wait.deadline ?? '?'}` : `waits for "${wait.name}": braid signal ${wait.runId} ${wait.name} '<json>' --redis <url>`;
+          const what = wait.kind === 'sleep' ? `sleeps until ${wait.deadline ?? '?'}` : `waits for "${wait.name}": braid signal ${wait.runId} ${wait.name} '<json>' --redis`;
           process.stderr.write(`braid: job ${event.jobId} parked, ${what}\n`);
         }
       } else if (flags.verbose) {
@@ -80,7 +88,9 @@ async function serve(flags: WorkerFlags): Promise<number> {
       limits: { rpm: flags.rpm, tpm: flags.tpm, concurrency: flags.maxInFlight, windowMs: flags.rateWindowMs },
       limiters,
       timeoutMs: flags.timeout ?? cliModel.defaultTimeoutMs,
-      maxPartCharacters: cliModel.promptBudgetCharacters,
+      modelSpec,
+      // the part size is this worker's setting: it follows its model's context
+      workflows: builtInWorkflows({ maxPartCharacters: cliModel.promptBudgetCharacters }),
       lockDurationMs: flags.stallTimeout,
       // look for dead workers' jobs as often as a lock can lapse, so a takeover waits about one stall timeout
       stalledIntervalMs: Math.max(500, Math.floor(flags.stallTimeout / 2)),
@@ -89,7 +99,12 @@ async function serve(flags: WorkerFlags): Promise<number> {
       onEvent,
     });
     const stopped = waitForShutdown(worker);
-    await worker.ready();
+    try {
+      await worker.ready();
+    } catch (error) {
+      await worker.close();
+      throw error;
+    }
     const budget = [flags.rpm ? `${flags.rpm} rpm` : '', flags.tpm ? `${flags.tpm} tpm` : '', flags.maxInFlight ? `${flags.maxInFlight} in flight` : '']
       .filter(Boolean)
       .join(', ');
@@ -132,4 +147,9 @@ function waitForShutdown(worker: { close(): Promise<void>; handBack(): Promise<v
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);
   });
+}
+
+/** Text from Redis, printable: control characters (escape sequences among them) become spaces. */
+function withoutControls(text: string): string {
+  return text.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, ' ');
 }

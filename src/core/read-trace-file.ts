@@ -18,7 +18,7 @@ export class TraceFileError extends BraidError {
 }
 
 // loose: a trace written by a newer braid with extra fields still opens
-const SpanLine = z.looseObject({
+export const SpanLine = z.looseObject({
   id: z.string(),
   parentId: z.string().optional(),
   runId: z.string(),

@@ -1,4 +1,4 @@
-import { BraidError } from '../core/errors.js';
+import { BraidError, InputError } from '../core/errors.js';
 
 /** A step result could not be written to the Redis journal; the step runs again if the job is retried. */
 export class JournalWriteError extends BraidError {
@@ -49,5 +49,41 @@ export class ItemFailedError extends BraidError {
   constructor(reason: string, attempts: number) {
     super(reason);
     this.attempts = attempts;
+  }
+}
+
+/** Redis refused the user or password of the URL (`WRONGPASS`, `NOAUTH`): retrying cannot help. */
+export class RedisAuthError extends BraidError {
+  override name = 'RedisAuthError';
+  /** The URL with its password masked. */
+  readonly redis: string;
+  constructor(redis: string, reply: string, options: { cause: unknown }) {
+    super(`Redis at ${redis} refused braid's credentials (${reply}): set the user and password in BRAID_REDIS_URL, e.g. rediss://braid:PASSWORD@host:6379`, options);
+    this.redis = redis;
+  }
+}
+
+/** Redis did not answer within the connect timeout: not running, a wrong host or port, or a firewall. */
+export class RedisUnreachableError extends BraidError {
+  override name = 'RedisUnreachableError';
+  /** The URL with its password masked. */
+  readonly redis: string;
+  constructor(redis: string, timeoutMs: number, lastError: string, options: { cause: unknown }) {
+    super(`could not reach Redis at ${redis} within ${timeoutMs / 1000} s (${lastError}): is it running, and are the host and port right?`, options);
+    this.redis = redis;
+  }
+}
+
+/** A batch asks for a model that a worker serving it does not run: its items would run on another model. */
+export class WorkerModelMismatchError extends InputError {
+  override name = 'WorkerModelMismatchError';
+  readonly requested: string;
+  /** The workers that serve another model, by name. */
+  readonly workers: readonly { name: string; model: string }[];
+  constructor(requested: string, workers: readonly { name: string; model: string }[]) {
+    const serving = workers.map((worker) => `${worker.name} serves ${worker.model}`).join(', ');
+    super(`the batch asks for model ${requested}, but ${serving}: items run on the workers' model, so give the producer the workers' --model (or none), or start workers with --model ${requested}`);
+    this.requested = requested;
+    this.workers = workers;
   }
 }

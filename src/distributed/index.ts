@@ -1,17 +1,26 @@
 // braid's distributed runs (BullMQ + Redis), by name. Kept apart from the main entry so that
 // `import 'braid'` does not load BullMQ and ioredis for users who never scale out.
+//
+// One runner API: `createRedisRunner` enqueues and collects, `startWorker` serves, `readBatchStatus`
+// reports. Queue names, job payloads and keys are internal: they change with braid's version.
+export { createRedisRunner, type RedisRunner, type RedisRunnerOptions, type RedisRunOptions, type RedisBatchRun } from './redis-runner.js';
+export type { BatchProgress } from './run-distributed.js';
+export { startWorker, type StartWorkerOptions, type DistributedWorker, type WorkerEvent } from './start-worker.js';
+export { readBatchStatus, type ReadBatchStatusOptions, type BatchStatus, type FailedItem } from './read-batch-status.js';
 export { createRedisLimiterRegistry, type RedisLimiterRegistryOptions } from './redis-limiter-registry.js';
 export { createRedisRateLimiter, type RedisRateLimiterOptions } from './redis-rate-limiter.js';
 export { createRedisStepJournal, type RedisStepJournal, type RedisStepJournalOptions } from './redis-step-journal.js';
+// waits on workers: where an item's waits live, and how an answer reaches a parked item
 export { createRedisWaitJournal, type RedisWaitJournalOptions } from './redis-wait-journal.js';
 export { signalDistributedRun, type SignalDistributedRunOptions, type DistributedSignalResult } from './signal-distributed-run.js';
-export { startWorker, type StartWorkerOptions, type DistributedWorker, type WorkerEvent } from './start-worker.js';
-export { runDistributed, type RunDistributedOptions, type DistributedRun, type BatchProgress, type ItemOutcome } from './run-distributed.js';
-export { readBatchStatus, type BatchStatus, type FailedItem } from './read-batch-status.js';
-export { runItem, type RunItemOptions } from './run-item.js';
-export { combineSummaries } from './combine-summaries.js';
-export { redisOptionsFromUrl, describeRedisUrl, type RedisConnectionOptions } from './redis-connection-options.js';
-export { itemRunId, itemJobId, ITEMS_QUEUE, BATCHES_QUEUE, DEFAULT_QUEUE_PREFIX } from './batch-keys.js';
-export { ItemJobData, ItemJobResult, ItemSummary, BatchJobData, BatchJobResult } from './job-payloads.js';
-export { createRedisRunner, type RedisRunner, type RedisRunnerOptions, type RedisRunOptions, type RedisBatchRun } from './redis-runner.js';
-export { JournalWriteError, BatchNotFoundError, InvalidJobResultError, UnknownWorkflowError, ItemFailedError } from './distributed-errors.js';
+export { redisOptionsFromUrl, type RedisConnectionOptions } from './redis-connection-options.js';
+export {
+  BatchNotFoundError,
+  InvalidJobResultError,
+  ItemFailedError,
+  JournalWriteError,
+  RedisAuthError,
+  RedisUnreachableError,
+  UnknownWorkflowError,
+  WorkerModelMismatchError,
+} from './distributed-errors.js';

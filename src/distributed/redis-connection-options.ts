@@ -60,3 +60,21 @@ export function describeRedisUrl(url: string): string {
     return 'an invalid Redis URL';
   }
 }
+
+/** `text` with the URL's password (as written, and decoded) replaced by `***`. */
+export function maskRedisPassword(text: string, url: string): string {
+  let password = '';
+  try {
+    password = new URL(url).password;
+  } catch {
+    return text;
+  }
+  if (password === '') return text;
+  let decoded = password;
+  try {
+    decoded = decodeURIComponent(password);
+  } catch {
+    // a malformed escape: mask it as written
+  }
+  return text.split(password).join('***').split(decoded).join('***');
+}

@@ -19,6 +19,11 @@ export interface RedisStepJournalOptions {
  * step), so a run's journal is loaded once, before the run starts, and then read from memory.
  */
 export interface RedisStepJournal extends StepJournal {
+  /**
+   * Sends the step to Redis and resolves once Redis holds it (the runtime awaits it before it uses
+   * the result); rejects with a `JournalWriteError` if Redis refused it.
+   */
+  write(runId: string, key: string, entry: JournalEntry): Promise<void>;
   /** Reads the run's steps from Redis. Call it before the run starts: a run not loaded replays nothing. */
   load(runId: string): Promise<void>;
   /** Resolves once every write of the run so far is in Redis; rejects with a `JournalWriteError` if one failed. */
@@ -38,9 +43,9 @@ return 1
  * The step journal of distributed runs: a job retried on another machine replays the steps its
  * earlier attempt already paid for.
  *
- * A `write` is sent to Redis before it returns (the command is on the socket) but confirmed later:
- * the worker awaits `flush` before it reports the job done. A worker killed in the moment between
- * a step's answer and Redis receiving the write pays for that one step again on the retry; with
+ * A `write` resolves once Redis has the step, and the worker also awaits `flush` before it reports
+ * the job done, so no write is left unconfirmed. A worker killed in the moment between a step's
+ * answer and Redis receiving the write pays for that one step again on the retry; with
  * `appendfsync everysec`, so does a Redis crash within a second of the write.
  *
  * @example
@@ -70,17 +75,19 @@ export function createRedisStepJournal({ connection, keyPrefix = 'braid:journal'
       loaded.get(runId)?.set(key, json);
       const writes = pending.get(runId) ?? new Set<Promise<void>>();
       pending.set(runId, writes);
-      const sent = writeScript.run(connection, [keyOf(runId)], [key, json, ttlMs]);
-      const write: Promise<void> = sent.then(
+      // durable when Redis confirms: the runtime waits for it before it uses the result
+      const write: Promise<void> = writeScript.run(connection, [keyOf(runId)], [key, json, ttlMs]).then(
         () => {},
         (error: unknown) => {
           if (!failures.has(runId)) failures.set(runId, error);
+          throw new JournalWriteError(runId, { cause: error });
         },
       );
-      writes.add(write);
-      void write.finally(() => writes.delete(write));
-      // durable when Redis confirms: the runtime waits for it before it uses the result
-      return sent.then(() => {});
+      // flush reports a failure too: a caller that does not await the write must not see it as unhandled
+      const settled = write.catch(() => {});
+      writes.add(settled);
+      void settled.finally(() => writes.delete(settled));
+      return write;
     },
     async flush(runId) {
       await Promise.all(pending.get(runId) ?? []);

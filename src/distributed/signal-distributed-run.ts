@@ -1,18 +1,21 @@
-import { Job, Queue } from 'bullmq';
-import { Redis } from 'ioredis';
+import { Job } from 'bullmq';
 import { InputError } from '../core/errors.js';
 import type { SignalOutcome } from '../core/wait-journal.js';
-import { DEFAULT_QUEUE_PREFIX, ITEMS_QUEUE, itemJobId } from './batch-keys.js';
-import { redisOptionsFromUrl } from './redis-connection-options.js';
+import { DEFAULT_QUEUE_PREFIX, itemJobId } from './batch-keys.js';
+import { openBatchQueues } from './batch-queues.js';
 import { createRedisWaitJournal } from './redis-wait-journal.js';
 
 export interface SignalDistributedRunOptions {
-  /** The Redis the workers serve: `redis://host:port`. */
+  /** The Redis the workers serve: `redis://user:password@host:port`, or `rediss://` for TLS. */
   connection: string;
   /** The wait's position, when several waits of the name are pending (see `signal`). */
   key?: string;
   /** BullMQ's key prefix; producer and workers must agree. @default 'braid' */
   prefix?: string;
+  /** Gives up with `RedisUnreachableError` if Redis has not answered this long after start. @default 10_000 */
+  connectTimeoutMs?: number;
+  /** Redis errors once connected, with the password masked. @default ignored */
+  onRedisError?: (error: Error) => void;
 }
 
 /** Where the signal went, and whether the item went back on the queue to go on. */
@@ -35,15 +38,15 @@ export async function signalDistributedRun(
   runId: string,
   name: string,
   value: unknown,
-  { connection, key, prefix = DEFAULT_QUEUE_PREFIX }: SignalDistributedRunOptions,
+  { connection, key, prefix = DEFAULT_QUEUE_PREFIX, connectTimeoutMs, onRedisError }: SignalDistributedRunOptions,
 ): Promise<DistributedSignalResult> {
   const separator = runId.lastIndexOf('/');
   const index = Number(runId.slice(separator + 1));
   if (separator <= 0 || !Number.isInteger(index) || index < 0) throw new InputError(`${runId} is not the run of a distributed item (<batch id>/<index>)`);
   const jobId = itemJobId(runId.slice(0, separator), index);
-  const redisOptions = redisOptionsFromUrl(connection);
-  const queue = new Queue(ITEMS_QUEUE, { connection: redisOptions, prefix });
-  const redis = new Redis(redisOptions);
+  // bounded, with every error handled and the password masked, as every other connection braid opens
+  const queues = await openBatchQueues({ connection, prefix, connectTimeoutMs, onError: onRedisError });
+  const { items: queue, redis } = queues;
   try {
     // a run id that names no live item must not leave an answer behind for nothing
     const job = await Job.fromId(queue, jobId);
@@ -60,6 +63,6 @@ export async function signalDistributedRun(
       return { ...outcome, resumed: false };
     }
   } finally {
-    await Promise.allSettled([queue.close(), redis.quit()]);
+    await queues.close();
   }
 }

@@ -6,6 +6,8 @@ export { listDocumentFiles, readDocument, type SourceDocument } from './faq/load
 export type { FaqEntry } from './faq/faq-schemas.js';
 export {
   createFaqDocumentWorkflow,
+  createFaqDocumentJobWorkflow,
+  FaqDocumentJobInput,
   FaqDocumentInput,
   FaqDocumentOutput,
   type FaqDocumentWorkflowOptions,

@@ -4,7 +4,9 @@ import { Job, Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, expect, onTestFinished, test } from 'vitest';
 import { z } from 'zod';
-import { ITEMS_QUEUE, itemJobId, itemRunId, redisOptionsFromUrl } from '../../src/distributed/index.js';
+import { redisOptionsFromUrl } from '../../src/distributed/index.js';
+// the queue and key names are internal: a test that looks inside Redis imports them by path
+import { ITEMS_QUEUE, itemJobId, itemRunId } from '../../src/distributed/batch-keys.js';
 import { startFakeProvider, type FakeProvider } from '../fake-provider/index.js';
 import { makeTempDirectory, startCli } from '../support/run-cli.js';
 import { eventually } from './support/eventually.js';
@@ -32,7 +34,8 @@ afterAll(async () => {
   await Promise.all([server?.close(), redis?.close()]);
 });
 
-test('a worker killed mid-job: another worker takes the job over, journaled steps are not paid again, nothing is lost or doubled', async () => {
+// two workers and a producer as child processes: room for a loaded machine
+test('a worker killed mid-job: another worker takes the job over, journaled steps are not paid again, nothing is lost or doubled', { timeout: 120_000 }, async () => {
   const directory = join(makeTempDirectory(), 'docs');
   mkdirSync(directory);
   const titles = ['Alpha Notes', 'Beta Notes', 'Gamma Notes', 'Delta Notes'];

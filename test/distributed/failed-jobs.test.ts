@@ -28,7 +28,8 @@ afterAll(async () => {
   await Promise.all([server?.close(), redis?.close()]);
 });
 
-test('a job that keeps failing ends failed after its attempts, is listed with its error, and blocks no other item', async () => {
+// a worker and four CLI children in a row: room for a loaded machine
+test('a job that keeps failing ends failed after its attempts, is listed with its error, and blocks no other item', { timeout: 120_000 }, async () => {
   const worker = await startWorkerProcess({ redisUrl: redis.url, server, name: 'only' });
   onTestFinished(async () => {
     await worker.stop();

@@ -17,7 +17,8 @@ afterAll(async () => {
   await Promise.all([server?.close(), redis?.close()]);
 });
 
-test('Redis restarts mid-run (appendonly): workers and producer reconnect, and the run completes with every item once', async () => {
+// two workers, a producer and a Redis restart: room for a loaded machine
+test('Redis restarts mid-run (appendonly): workers and producer reconnect, and the run completes with every item once', { timeout: 120_000 }, async () => {
   const workers = await Promise.all(['r1', 'r2'].map((name) => startWorkerProcess({ redisUrl: redis.url, server, name, args: ['--concurrency', '2'] })));
   onTestFinished(async () => {
     await Promise.all(workers.map((worker) => worker.stop()));

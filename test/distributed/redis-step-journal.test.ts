@@ -76,3 +76,16 @@ test('a run not loaded replays nothing (reads are synchronous, so load comes fir
   await reader.load('run-y');
   expect(reader.read('run-y', 'step#0')).toEqual({ value: { fact: 'written' } });
 });
+
+test('a write resolves once Redis holds it, and a write Redis refuses rejects at the write', async () => {
+  const connection = connect();
+  const reader = connect();
+  const journal = createRedisStepJournal({ connection, keyPrefix: 'durable-write' });
+
+  // the runtime awaits this promise: when it resolves, another client (another machine) reads the step
+  await journal.write('run-d', 'step#0', { value: { fact: 'kept' } });
+  expect(await reader.hget('durable-write:run-d', 'step#0')).toBe(JSON.stringify({ value: { fact: 'kept' } }));
+
+  await connection.set('durable-write:run-e', 'not a hash');
+  await expect(journal.write('run-e', 'step#0', { value: { fact: 'lost' } })).rejects.toBeInstanceOf(JournalWriteError);
+});

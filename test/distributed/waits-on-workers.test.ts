@@ -3,17 +3,9 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, expect, onTestFinished, test } from 'vitest';
 import { z } from 'zod';
 import { createModel, defineBatchWorkflow, InvalidSignalError } from '../../src/index.js';
-import {
-  createRedisRunner,
-  createRedisWaitJournal,
-  ITEMS_QUEUE,
-  itemJobId,
-  itemRunId,
-  redisOptionsFromUrl,
-  signalDistributedRun,
-  startWorker,
-  type WorkerEvent,
-} from '../../src/distributed/index.js';
+import { createRedisRunner, createRedisWaitJournal, redisOptionsFromUrl, signalDistributedRun, startWorker, type WorkerEvent } from '../../src/distributed/index.js';
+// queue names and keys are internal: a test that looks inside Redis imports them by path
+import { ITEMS_QUEUE, itemJobId, itemRunId } from '../../src/distributed/batch-keys.js';
 import { startFakeProvider, type FakeProvider } from '../fake-provider/index.js';
 import { runCli } from '../support/run-cli.js';
 import { eventually } from './support/eventually.js';

@@ -1,6 +1,9 @@
 import { Job, Queue } from 'bullmq';
 import { afterAll, beforeAll, expect, onTestFinished, test } from 'vitest';
-import { ITEMS_QUEUE, itemJobId, redisOptionsFromUrl, runDistributed } from '../../src/distributed/index.js';
+import { redisOptionsFromUrl } from '../../src/distributed/index.js';
+// internals, by path: the queue names, and the enqueue without a workflow definition
+import { ITEMS_QUEUE, itemJobId } from '../../src/distributed/batch-keys.js';
+import { runDistributed } from '../../src/distributed/run-distributed.js';
 import { DEFAULT_INTENTS, DEFAULT_FALLBACK } from '../../src/workflows/support/support-intents.js';
 import { startFakeProvider, type FakeProvider } from '../fake-provider/index.js';
 import { eventually } from './support/eventually.js';

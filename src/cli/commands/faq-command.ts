@@ -12,6 +12,7 @@ import { assertWritable, writeOutput } from '../write-output.js';
 import { fingerprintFiles } from '../fingerprint-files.js';
 import { formatFaqMarkdown } from '../format-faq.js';
 import { packageRoot } from '../package-root.js';
+import { redisOption } from '../redis-url-flag.js';
 import { reportError } from '../report-error.js';
 import { summaryJson } from '../summary-json.js';
 import { describeFinished, withCliRun } from '../with-cli-run.js';
@@ -23,7 +24,7 @@ interface FaqFlags extends EngineFlags {
   mode: FaqMode;
   out?: string;
   perDocument?: boolean;
-  redis?: string;
+  redis?: string | true;
 }
 
 
@@ -35,7 +36,7 @@ export function faqCommand(): Command {
     .addOption(new Option('--mode <mode>', 'single: one prompt; chain: sequential; parallel: fan out').choices(['single', 'chain', 'parallel']).default('parallel'))
     .addOption(new Option('--per-document', 'one FAQ per document instead of one over all of them'))
     .addOption(new Option('-o, --out <file>', 'write the result to a file instead of stdout'))
-    .addOption(new Option('--redis <url>', 'with --per-document: one job per document on the workers serving this Redis (see braid worker)'))
+    .addOption(redisOption('with --per-document: one job per document on the workers serving this Redis (see braid worker)'))
     .addOption(new Option('--part-size <chars>', "characters of document per prompt; longer documents are split (default: from the model's context window)").argParser(positiveInteger))
     .addHelpText(
       'after',
@@ -45,7 +46,7 @@ Examples:
   $ braid faq docs/ --questions 8 --json        # one FAQ over a folder, as JSON
   $ braid faq notes.md --model google:gemini-2.5-flash --rpm 60
   $ braid faq corpus/ --per-document --json --out faqs.json --trace run.jsonl
-  $ braid faq corpus/ --per-document --json --redis redis://10.0.0.5:6379 > faqs.json`,
+  $ braid faq corpus/ --per-document --json --redis > faqs.json   # Redis URL in BRAID_REDIS_URL`,
     );
   return withEngineFlags(command).action(async (paths: string[], flags: FaqFlags) => {
     const { redis } = flags;

@@ -2,6 +2,7 @@ import { Command, Option } from 'commander';
 import { defaultStorePath } from '../../store/default-store-path.js';
 import { openRunStore } from '../../store/run-store.js';
 import { EXIT } from '../exit-codes.js';
+import { redisOption } from '../redis-url-flag.js';
 
 /**
  * `braid resume <id>` and `braid retry <id>`: run a recorded command again under the same run id.
@@ -17,13 +18,16 @@ export function resumeCommand(name: 'resume' | 'retry', rerun: (argv: string[]) 
     .description(description)
     .argument('<run-id>', 'the run, as printed at its start or listed by braid runs')
     .addOption(new Option('--store <file>', 'the run journal database (default: in the braid data directory)'))
-    .addHelpText('after', `\nExamples:\n  $ braid ${name} 3f2c9a1e-…\n  $ braid runs          # find the id`)
-    .action(async (runId: string, flags: { store?: string }) => {
+    .addOption(redisOption('also look for the run among the distributed batches in this Redis').env('BRAID_REDIS_URL'))
+    .addHelpText('after', `\nExamples:\n  $ braid ${name} 3f2c9a1e-…\n  $ braid ${name} 3f2c9a1e-… --redis   # a distributed batch: collects it, enqueueing failed items again\n  $ braid runs          # find the id`)
+    .action(async (runId: string, flags: { store?: string; redis?: string | true }) => {
       const store = openRunStore(flags.store ?? defaultStorePath());
       const run = store.getRun(runId);
       store.close();
+      // not a local run: a distributed batch is resumed by collecting it again
+      if (!run && flags.redis !== undefined && (await (await import('../resume-batch.js')).resumeBatch(runId, flags.redis, rerun))) return;
       if (!run) {
-        process.stderr.write(`braid: no run ${runId} in ${flags.store ?? defaultStorePath()}; braid runs lists them\n`);
+        process.stderr.write(`braid: no run ${runId} in ${flags.store ?? defaultStorePath()}${flags.redis === undefined ? '' : ' nor in Redis'}; braid runs lists them\n`);
         process.exitCode = EXIT.usage;
         return;
       }

@@ -8,6 +8,7 @@ import type { Settled } from '../../core/parallel.js';
 import { loadRouterConfig, type RouterConfig } from '../../workflows/support/support-intents.js';
 import { withEngineFlags, type EngineFlags } from '../engine-flags.js';
 import { EXIT } from '../exit-codes.js';
+import { redisOption } from '../redis-url-flag.js';
 import { reportError } from '../report-error.js';
 import { describeFinished, withCliRun } from '../with-cli-run.js';
 import { createRoutedBatchPrinter, readQueries } from '../route-batch.js';
@@ -21,7 +22,7 @@ const BATCH_CONCURRENCY = 64;
 
 interface RouteFlags extends EngineFlags {
   batch?: string;
-  redis?: string;
+  redis?: string | true;
   config?: string;
 }
 
@@ -31,7 +32,7 @@ export function routeCommand(): Command {
     .argument('[query]', 'the customer query')
     .addOption(new Option('--batch <file>', 'route queries read one per line from a file, or - for stdin; prints JSONL'))
     .addOption(new Option('--config <file>', 'JSON file adding or replacing intents and their handler prompts'))
-    .addOption(new Option('--redis <url>', 'with --batch: one job per query on the workers serving this Redis (see braid worker)'))
+    .addOption(redisOption('with --batch: one job per query on the workers serving this Redis (see braid worker)'))
     .addHelpText(
       'after',
       `
@@ -39,7 +40,7 @@ Examples:
   $ braid route "My invoice shows a double charge"
   $ braid route "The app crashes on start" --json
   $ braid route --batch tickets.txt --rpm 60 > routed.jsonl
-  $ braid route --batch tickets.txt --redis redis://10.0.0.5:6379 > routed.jsonl
+  $ braid route --batch tickets.txt --redis > routed.jsonl   # Redis URL in BRAID_REDIS_URL
   $ cat tickets.txt | braid route --batch - --config intents.json
 
 Config file:

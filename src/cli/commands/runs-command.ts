@@ -7,10 +7,12 @@ import { InputError } from '../../core/errors.js';
 import { EXIT } from '../exit-codes.js';
 import { parseAge } from '../parse-age.js';
 import { toTerminalText } from '../terminal-text.js';
+import { redisOption } from '../redis-url-flag.js';
+import { reportError } from '../report-error.js';
 
 interface RunsFlags {
   json?: boolean;
-  redis?: string;
+  redis?: string | true;
   store?: string;
   limit: number;
   prune?: boolean;
@@ -23,7 +25,7 @@ export function runsCommand(): Command {
     .argument('[run-id]', 'show one run, with its failed steps')
     .addOption(new Option('--json', 'print JSON'))
     .addOption(new Option('--store <file>', 'the run journal database (default: in the braid data directory)'))
-    .addOption(new Option('--redis <url>', 'with a run id: a distributed batch, with its failed jobs').env('BRAID_REDIS_URL'))
+    .addOption(redisOption('list the distributed batches too; with a run id: the batch, with its failed jobs').env('BRAID_REDIS_URL'))
     .addOption(new Option('--limit <n>', 'how many runs, newest first').default(20).argParser(Number))
     .addOption(new Option('--prune', 'delete the runs that finished longer ago than --older-than, with their steps and spans'))
     .addOption(new Option('--older-than <age>', 'with --prune: an age such as 30d, 12h or 2w').argParser(parseAge))
@@ -34,15 +36,12 @@ Examples:
   $ braid runs
   $ braid runs --json
   $ braid runs 3f2c9a1e-…            # one run, with its failed steps
-  $ braid runs 3f2c9a1e-… --redis redis://10.0.0.5:6379   # a distributed batch, with its failed jobs
+  $ braid runs --redis                # local runs and the batches in BRAID_REDIS_URL's Redis
+  $ braid runs 3f2c9a1e-… --redis     # a distributed batch, with its failed jobs
   $ braid resume 3f2c9a1e-…          # continue it: finished steps replay from the journal
   $ braid runs --prune --older-than 30d   # delete runs finished more than 30 days ago`,
     )
     .action(async (runId: string | undefined, flags: RunsFlags) => {
-      if (runId !== undefined && flags.redis !== undefined) {
-        process.exitCode = await (await import('../run-worker.js')).printStatus(runId, { redis: flags.redis, json: flags.json });
-        return;
-      }
       if ((flags.prune || flags.olderThan !== undefined) && (!flags.prune || flags.olderThan === undefined || runId !== undefined)) {
         throw new InputError('--prune takes --older-than AGE (e.g. 30d) and no run id');
       }
@@ -54,11 +53,24 @@ Examples:
           return;
         }
         if (runId === undefined) {
-          const runs = store.listRuns({ limit: flags.limit });
+          let runs: RunListing[] = store.listRuns({ limit: flags.limit });
+          let redisError: unknown;
+          if (flags.redis !== undefined) {
+            // distributed batches are runs too: newest first among the local ones
+            const batches = await (await import('../distributed-runs.js')).listDistributedRuns(flags.redis, { limit: flags.limit });
+            runs = [...runs, ...batches.rows].sort((left, right) => right.startedAt.localeCompare(left.startedAt)).slice(0, flags.limit);
+            redisError = batches.error;
+          }
           process.stdout.write(flags.json ? `${JSON.stringify(runs, null, 2)}\n` : formatRunsTable(runs));
+          if (redisError !== undefined) process.exitCode = reportError(redisError);
           return;
         }
         const run = store.getRun(runId);
+        if (!run && flags.redis !== undefined) {
+          // not a local run: a distributed batch, with its failed jobs
+          process.exitCode = await (await import('../run-worker.js')).printStatus(runId, { redis: flags.redis, json: flags.json });
+          return;
+        }
         if (!run) {
           process.stderr.write(`braid: no run ${runId} in ${flags.store ?? defaultStorePath()}\n`);
           process.exitCode = EXIT.usage;
@@ -79,7 +91,10 @@ Examples:
     });
 }
 
-function formatRunsTable(runs: readonly RunRow[]): string {
+/** What the runs table shows of a run, local or distributed. */
+type RunListing = Pick<RunRow, 'id' | 'workflow' | 'status' | 'startedAt' | 'stepsDone' | 'stepsTotal' | 'inputTokens' | 'outputTokens' | 'costUsd' | 'waits'>;
+
+function formatRunsTable(runs: readonly RunListing[]): string {
   if (runs.length === 0) return 'no runs yet\n';
   const rows = runs.map((run) => [
     run.id,
@@ -98,7 +113,7 @@ function formatRunsTable(runs: readonly RunRow[]): string {
   return `${[line(header), ...lines].join('\n')}\n`;
 }
 
-function describeWaits(run: RunRow): string[] {
+function describeWaits(run: RunListing): string[] {
   if (run.status === 'waiting' && run.waits.length === 0) return [`answered; braid resume ${run.id} goes on`];
   return run.waits.flatMap((wait) => {
     const isKeyNeeded = run.waits.filter((other) => other.name === wait.name).length > 1;

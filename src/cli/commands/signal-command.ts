@@ -6,12 +6,13 @@ import { openRunStore, type RunStore } from '../../store/run-store.js';
 import type { RunRow } from '../../store/runs-table.js';
 import { signal } from '../../store/signal.js';
 import { EXIT } from '../exit-codes.js';
+import { redisOption } from '../redis-url-flag.js';
 import { reportError } from '../report-error.js';
 
 interface SignalFlags {
   key?: string;
   store?: string;
-  redis?: string;
+  redis?: string | true;
   /** false with --no-resume */
   resume: boolean;
   verbose?: boolean;
@@ -35,7 +36,7 @@ export function signalCommand(rerun: (argv: string[]) => Promise<void>): Command
     .addOption(new Option('--no-resume', 'only store the answer; braid resume (or the program) goes on later'))
     .addOption(new Option('--store <file>', 'the run journal database (default: in the braid data directory)'))
     // no BRAID_REDIS_URL fallback: a variable set for the batch commands must not send a local run's answer to Redis
-    .addOption(new Option('--redis <url>', 'a distributed item (<batch id>/<index>): the answer goes to Redis and the item back on the queue'))
+    .addOption(redisOption('a distributed item (<batch id>/<index>): the answer goes to Redis and the item back on the queue'))
     .addOption(new Option('--verbose', 'show stack traces on errors'))
     .addHelpText(
       'after',
@@ -43,7 +44,7 @@ export function signalCommand(rerun: (argv: string[]) => Promise<void>): Command
 Examples:
   $ braid signal 3f2c9a1e-… approval '{"approved": true}'
   $ braid signal 3f2c9a1e-… approval '{"approved": false}' --key '/refund#0/item[2]#0/approval#0'
-  $ braid signal batch-7/3 approval '{"approved": true}' --redis redis://10.0.0.5:6379
+  $ braid signal batch-7/3 approval '{"approved": true}' --redis   # Redis URL in BRAID_REDIS_URL
   $ braid runs    # waiting runs, what they wait for, and the keys of their waits
 
 An answer sent before the run reaches the wait is kept until it does.`,

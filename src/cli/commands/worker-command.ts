@@ -22,7 +22,11 @@ export interface WorkerFlags {
 export function workerCommand(): Command {
   return new Command('worker')
     .description('serve distributed batches from Redis: run FAQ and route jobs that braid faq/route --redis enqueue')
-    .addOption(new Option('--redis <url>', 'the Redis every worker and producer share, e.g. redis://10.0.0.5:6379').env('BRAID_REDIS_URL').makeOptionMandatory())
+    .addOption(
+      new Option('--redis <url>', 'the Redis every worker and producer share, e.g. rediss://braid:PASSWORD@10.0.0.5:6379 (set BRAID_REDIS_URL instead: ps shows flags)')
+        .env('BRAID_REDIS_URL')
+        .makeOptionMandatory(),
+    )
     .addOption(new Option('--status <batch-id>', 'print where a batch stands, with every item that failed for good, and exit'))
     .addOption(new Option('--concurrency <n>', 'jobs this worker runs at once').default(8).argParser(positiveInteger))
     .addOption(new Option('-m, --model <spec>', 'model spec the jobs run on (see braid --help)').env('BRAID_MODEL'))
@@ -41,15 +45,19 @@ export function workerCommand(): Command {
       'after',
       `
 Examples:
-  $ braid worker --redis redis://10.0.0.5:6379 --model openai:gpt-4.1-mini --rpm 500 --concurrency 16
-  $ braid faq corpus/ --per-document --json --redis redis://10.0.0.5:6379 > faqs.json   # on any machine
-  $ braid route --batch tickets.txt --redis redis://10.0.0.5:6379 > routed.jsonl
-  $ braid worker --redis redis://10.0.0.5:6379 --status 3f2c9a1e-…                      # failed items of a batch
+  $ export BRAID_REDIS_URL='rediss://braid:PASSWORD@10.0.0.5:6379'
+  $ braid worker --model openai:gpt-4.1-mini --rpm 500 --concurrency 16
+  $ braid faq corpus/ --per-document --json --redis > faqs.json   # on any machine
+  $ braid route --batch tickets.txt --redis > routed.jsonl
+  $ braid worker --status 3f2c9a1e-…                              # failed items of a batch
 
 Give every worker the same --model, --rpm, --tpm and --max-in-flight: the budgets live in Redis
-and hold for all workers together. Ctrl-C (or SIGTERM) finishes the jobs in flight; a second
-Ctrl-C hands them back to the queue at once, and another worker resumes them from the journal.
-Redis needs persistence (appendonly yes) for a run to survive a Redis restart.`,
+and hold for all workers together. A worker serves the faq and route jobs that braid enqueues and
+trusts nothing else in a job: it reads no file a job names. Ctrl-C (or SIGTERM) finishes the jobs
+in flight (an idle worker exits at once); a second Ctrl-C hands them back to the queue, and another
+worker resumes them from the journal. A wrong password, or a Redis that does not answer within
+10 s, exits 1. Redis needs a password, TLS across hosts, and persistence (appendonly yes) for a
+run to survive a Redis restart: see Security in the README.`,
     )
     .action(async (flags: WorkerFlags) => {
       // BullMQ, ioredis and the local engine load only for a worker

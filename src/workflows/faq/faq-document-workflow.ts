@@ -22,6 +22,19 @@ export const FaqDocumentInput = z
   .refine((input) => (input.title === undefined) === (input.text === undefined), 'give title and text together, or neither');
 export type FaqDocumentInput = z.infer<typeof FaqDocumentInput>;
 
+/**
+ * What a `faq` job carries to a worker: the document's text itself. A job in Redis is untrusted, so
+ * a worker never reads a path it names: `file` is the document's label, nothing more.
+ */
+export const FaqDocumentJobInput = z.object({
+  file: z.string().min(1),
+  title: z.string().min(1),
+  text: z.string().min(1),
+  questions: z.number().int().min(1),
+  mode: z.enum(['single', 'chain', 'parallel']),
+});
+export type FaqDocumentJobInput = z.infer<typeof FaqDocumentJobInput>;
+
 export const FaqDocumentOutput = z.object({
   title: z.string(),
   faqs: z.array(FaqEntrySchema),
@@ -52,5 +65,22 @@ export function createFaqDocumentWorkflow({ maxPartCharacters = 24_000 }: FaqDoc
       return { title: document.title, ...(await generateFaq(braid, [document], { questions, mode, maxPartCharacters })) };
     },
     label: ({ file, title }) => title ?? basename(file),
+  });
+}
+
+/**
+ * The `faq` workflow as workers serve it and `faq --per-document --redis` enqueues it: the same
+ * name and output as `createFaqDocumentWorkflow`, but its input must carry the text, and it reads
+ * no file (a job naming only a path fails its input schema before any work).
+ *
+ * @example
+ * startWorker({ connection, model, workflows: [createFaqDocumentJobWorkflow({ maxPartCharacters })] });
+ */
+export function createFaqDocumentJobWorkflow({ maxPartCharacters = 24_000 }: FaqDocumentWorkflowOptions = {}) {
+  return defineBatchWorkflow({
+    name: 'faq',
+    input: FaqDocumentJobInput,
+    output: FaqDocumentOutput,
+    run: async (braid, { file, title, text, questions, mode }) => ({ title, ...(await generateFaq(braid, [{ file, title, text }], { questions, mode, maxPartCharacters })) }),
   });
 }

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 
 /** A redis-server child on a free loopback port, with its data in a temporary directory. */
 export interface RedisServer {
+  /** With the password, when there is one: `redis://:password@127.0.0.1:port`. */
   url: string;
   port: number;
   /** Its data directory (AOF files). */
@@ -30,15 +31,17 @@ async function freePort(): Promise<number> {
 
 /**
  * Starts `redis-server --appendonly yes --save ''` in a temporary directory: persistence through
- * the AOF only, as the Scaling out section recommends, so a restart keeps queues and budgets.
+ * the AOF only, as the Scaling out section recommends, so a restart keeps queues and budgets. With
+ * `password`, it runs with `requirepass`, as the Security section says production Redis must.
  */
-export async function startRedisServer(): Promise<RedisServer> {
+export async function startRedisServer({ password }: { password?: string } = {}): Promise<RedisServer> {
   const directory = mkdtempSync(join(tmpdir(), 'braid-redis-'));
   const port = await freePort();
   let child: ChildProcess | undefined;
 
   const start = async (): Promise<void> => {
-    const started = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--dir', directory, '--appendonly', 'yes', '--save', '', '--protected-mode', 'no'], {
+    const auth = password === undefined ? ['--protected-mode', 'no'] : ['--requirepass', password];
+    const started = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--dir', directory, '--appendonly', 'yes', '--save', '', ...auth], {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     child = started;
@@ -64,7 +67,7 @@ export async function startRedisServer(): Promise<RedisServer> {
     const exited = new Promise<void>((resolve) => running.once('exit', () => resolve()));
     if (signal === 'shutdown') {
       // SHUTDOWN over the protocol: redis-cli ships with redis-server
-      spawn('redis-cli', ['-p', String(port), 'SHUTDOWN'], { stdio: 'ignore' });
+      spawn('redis-cli', ['-p', String(port), 'SHUTDOWN'], { stdio: 'ignore', env: { ...process.env, ...(password === undefined ? {} : { REDISCLI_AUTH: password }) } });
     } else {
       running.kill(signal);
     }
@@ -73,7 +76,7 @@ export async function startRedisServer(): Promise<RedisServer> {
 
   await start();
   return {
-    url: `redis://127.0.0.1:${port}`,
+    url: password === undefined ? `redis://127.0.0.1:${port}` : `redis://:${encodeURIComponent(password)}@127.0.0.1:${port}`,
     port,
     directory,
     shutdown: () => stop('shutdown'),
