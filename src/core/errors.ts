@@ -191,9 +191,9 @@ export class QuotaExhaustedError extends BraidError {
     { quota, modelKey, limit, unit = 'requests', resetsAt, now = Date.now() }: { quota: string; modelKey: string; limit?: number; unit?: 'requests' | 'tokens'; resetsAt?: Date; now?: number },
     options: { cause?: unknown } = {},
   ) {
-    const allowance = limit === undefined ? '' : ` (${limit.toLocaleString('en-US')} ${unit} per day)`;
+    const allowance = limit === undefined ? '' : `, ${limit.toLocaleString('en-US')} ${unit} per day`;
     const reset = resetsAt === undefined ? 'its reset time was not given' : `it resets at ${resetsAt.toISOString()} (in ${describeDuration(resetsAt.getTime() - now)})`;
-    super(`quota ${quota}${allowance} of ${modelKey} is exhausted; ${reset}. Finished steps are kept: resume the run then`, options);
+    super(`the quota of ${modelKey} is exhausted: ${quota}${allowance}; ${reset}. Finished steps are kept: resume the run then`, options);
     this.quota = quota;
     this.modelKey = modelKey;
     this.limit = limit;

@@ -141,7 +141,7 @@ test.each(['openai', 'google'] as const)(
     expect(quota.quota).toBe(wire === 'google' ? 'GenerateRequestsPerDayPerProjectPerModel-FreeTier' : 'requests per day (RPD)');
     expect(quota.limit).toBe(3);
     expect(quota.resetsAt).toBeInstanceOf(Date);
-    expect(quota.message).toMatch(/exhausted; it resets at \d{4}-\d\d-\d\dT/);
+    expect(quota.message).toMatch(/^the quota of \S+ is exhausted: .+, 3 requests per day; it resets at \d{4}-\d\d-\d\dT/);
     // the run itself ends with it, so a workflow stops with one error instead of one per item
     expect(braid.signal.aborted).toBe(true);
     expect(braid.signal.reason).toBeInstanceOf(QuotaExhaustedError);
