@@ -73,8 +73,10 @@ export interface RateLimiter {
 /** When no 429 has come for this long, concurrency may grow again. */
 const RECOVERY_STEP_MS = 1_000;
 const DEFAULT_429_PAUSE_MS = 1_000;
-/** Paced calls go 2 % apart more than the budget needs: jitter on the way must not put two in one provider interval. */
+/** Paced calls go 2 % apart more than a stated budget needs: jitter on the way must not put two in one provider interval. */
 const PACE_MARGIN = 0.02;
+/** A measured rate already reads low (a call is counted from its grant, before it reaches the provider): 1 % suffices. */
+const MEASURED_PACE_MARGIN = 0.01;
 /** Providers enforce a per-minute limit over shorter intervals: at most a sixtieth of the budget goes at once. */
 const BURST_SHARE = 1 / 60;
 /** A 429 cuts a measured rate to at most this share of what it was, whatever the measurement says. */
@@ -82,7 +84,7 @@ const RATE_DECREASE = 0.9;
 /** After a calm period with calls held back by the pace, a measured rate grows by this share of its last measurement. */
 const RATE_INCREASE = 0.05;
 /** A calm period: this many paced intervals without a 429 (and at least CALM_MIN_MS). */
-const CALM_CALLS = 10;
+const CALM_CALLS = 5;
 const CALM_MIN_MS = 1_000;
 /** Admitted calls kept for measuring a rate when a 429 comes. */
 const SAMPLE_LIMIT = 512;
@@ -180,8 +182,8 @@ export function createRateLimiter(
   function intervalOf(budget: Budget): number {
     const limit = limitOf(budget);
     const byLimit = limit === undefined ? 0 : windowOf(budget) / limit;
-    const byRate = budget.configured === undefined && budget.rate ? 1 / budget.rate : 0;
-    return Math.max(byLimit, byRate) * (1 + PACE_MARGIN);
+    const byRate = budget.configured === undefined && budget.rate ? (1 / budget.rate) * (1 + MEASURED_PACE_MARGIN) : 0;
+    return Math.max(byLimit * (1 + PACE_MARGIN), byRate);
   }
 
   /** How far ahead of now the pace may run: a sixtieth of a stated budget, nothing for a measured rate. */
