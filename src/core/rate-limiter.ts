@@ -186,6 +186,12 @@ export function createRateLimiter(
     return Math.max(byLimit * (1 + PACE_MARGIN), byRate);
   }
 
+  /** The budget's pace comes from a stated or configured limit, not from a measured rate. */
+  function isPacedByLimit(budget: Budget): boolean {
+    const limit = limitOf(budget);
+    return limit !== undefined && (budget.configured !== undefined || budget.rate === undefined || windowOf(budget) / limit >= 1 / budget.rate);
+  }
+
   /** How far ahead of now the pace may run: a sixtieth of a stated budget, nothing for a measured rate. */
   function toleranceOf(budget: Budget, interval: number): number {
     if (limitOf(budget) === undefined) return 0;
@@ -286,12 +292,12 @@ export function createRateLimiter(
         isReleased = true;
         const at = Date.now();
         window.end(call, at, outcome.tokens);
-        const tokenInterval = intervalOf(tokens);
-        // the pace ran on the estimate: settle the difference with the real usage
-        if (outcome.tokens !== undefined && tokenInterval > 0) tokens.due += (outcome.tokens - estimate) * tokenInterval;
+        // a stated token budget counts real usage: the pace ran on the estimate, so settle the difference
+        // (a measured token rate was measured in estimates, and stays in them)
+        if (outcome.tokens !== undefined && isPacedByLimit(tokens)) tokens.due += (outcome.tokens - estimate) * intervalOf(tokens);
         if (outcome.rateHeaders) learnFromHeaders(outcome.rateHeaders, call, at);
         if (outcome.rateLimited) learnFrom429(callEpoch, outcome, at);
-        else learnFromAdmitted(call, callEpoch, at);
+        else learnFromAdmitted(call, estimate, callEpoch, at);
         pump();
       },
     };
@@ -353,8 +359,9 @@ export function createRateLimiter(
     measure(now);
   }
 
-  function learnFromAdmitted(call: WindowCall, callEpoch: number, now: number): void {
-    samples.push({ start: call.start, tokens: call.tokens, epoch: callEpoch });
+  function learnFromAdmitted(call: WindowCall, estimate: number, callEpoch: number, now: number): void {
+    // in the estimate's units, the ones the pace charges before a call
+    samples.push({ start: call.start, tokens: estimate, epoch: callEpoch });
     if (samples.length > SAMPLE_LIMIT) samples.shift();
     // a call of the measured epoch was admitted after all: the measurement grows by it
     if (step && callEpoch === step.epoch) measure(now);

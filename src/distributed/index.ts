@@ -2,6 +2,7 @@
 // `import 'braid'` does not load BullMQ and ioredis for users who never scale out.
 export { createRedisLimiterRegistry, type RedisLimiterRegistryOptions } from './redis-limiter-registry.js';
 export { createRedisRateLimiter, type RedisRateLimiterOptions } from './redis-rate-limiter.js';
+export { readLearnedLimits } from './read-learned-limits.js';
 export { createRedisStepJournal, type RedisStepJournal, type RedisStepJournalOptions } from './redis-step-journal.js';
 export { createRedisWaitJournal, type RedisWaitJournalOptions } from './redis-wait-journal.js';
 export { signalDistributedRun, type SignalDistributedRunOptions, type DistributedSignalResult } from './signal-distributed-run.js';
