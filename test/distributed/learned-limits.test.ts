@@ -5,6 +5,7 @@ import { createRuntime, parallel, QuotaExhaustedError, type RateLimits, type Run
 import { createRedisLimiterRegistry, readLearnedLimits, redisOptionsFromUrl } from '../../src/distributed/index.js';
 import { startFakeProvider, type FakeProvider, type StartFakeProviderOptions } from '../fake-provider/index.js';
 import { modelOn, type Wire } from '../support/wire-models.js';
+import { runCli } from '../support/run-cli.js';
 import { startRedisServer, type RedisServer } from './support/start-redis-server.js';
 
 // Workers are simulated as runtimes with their own Redis client and limiter registry, sharing one
@@ -86,9 +87,9 @@ test('with only Retry-After, two workers learn one shared rate: at most one more
   expect(count429s(server)).toBeLessThanOrEqual(1);
 });
 
-test('with rate headers, workers start no more calls than remaining minus those in flight everywhere: no 429', async () => {
+test('with rate headers, workers start no more calls than remaining minus those in flight everywhere: no 429; braid limits --redis shows it', async () => {
   const server = await fakeServer({ rpm: 4, windowMs: 1_500 });
-  const keyPrefix = prefix();
+  const keyPrefix = 'braid:limits'; // the default, which the CLI reads
   const workers = [worker(server, keyPrefix), worker(server, keyPrefix)];
   // one call first, as a run's first step: what it learns paces both workers' fan-out
   await workers[0]!.step({ name: 'fact', prompt: 'fact first', schema: Fact });
@@ -96,6 +97,10 @@ test('with rate headers, workers start no more calls than remaining minus those 
   expect(count429s(server)).toBe(0);
   const learned = await readLearnedLimits(connect(), { keyPrefix });
   expect(learned[MODEL_KEY]?.requests).toMatchObject({ perWindow: 4, source: 'headers', detail: 'requests headers' });
+
+  const shown = await runCli(['limits', '--redis', redis.url, '--json']);
+  expect(shown.code).toBe(0);
+  expect(JSON.parse(shown.stdout)).toMatchObject({ redis: redis.url, models: { [MODEL_KEY]: { requests: { perWindow: 4, source: 'headers' } } } });
 });
 
 test("a Gemini quota body read by one worker paces them all: at most one more 429 after the first", async () => {
