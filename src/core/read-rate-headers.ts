@@ -30,25 +30,40 @@ export interface RateHeaders {
  */
 export function readRateHeaders(headers: Record<string, string | undefined> | undefined, now = Date.now()): RateHeaders | undefined {
   if (!headers) return undefined;
-  const requests =
-    readBudget(headers['x-ratelimit-limit-requests'], headers['x-ratelimit-remaining-requests'], parseDuration(headers['x-ratelimit-reset-requests'])) ??
-    readAnthropicBudget(headers, 'requests', now);
-  const tokens =
-    readBudget(headers['x-ratelimit-limit-tokens'], headers['x-ratelimit-remaining-tokens'], parseDuration(headers['x-ratelimit-reset-tokens'])) ??
-    readAnthropicBudget(headers, 'tokens', now) ??
-    readAnthropicBudget(headers, 'input-tokens', now) ??
-    readAnthropicBudget(headers, 'output-tokens', now);
+  let requests: HeaderBudget | undefined;
+  let tokens: HeaderBudget | undefined;
+  if (headers['x-ratelimit-limit-requests'] !== undefined || headers['x-ratelimit-limit-tokens'] !== undefined) {
+    requests = readBudget(headers['x-ratelimit-limit-requests'], headers['x-ratelimit-remaining-requests'], parseDuration(headers['x-ratelimit-reset-requests']));
+    tokens = readBudget(headers['x-ratelimit-limit-tokens'], headers['x-ratelimit-remaining-tokens'], parseDuration(headers['x-ratelimit-reset-tokens']));
+  } else {
+    requests = readAnthropicBudget(headers, ANTHROPIC.requests, now);
+    for (const names of ANTHROPIC.tokens) tokens ??= readAnthropicBudget(headers, names, now);
+  }
   if (!requests && !tokens) return undefined;
   return { ...(requests && { requests }), ...(tokens && { tokens }) };
 }
 
-function readAnthropicBudget(headers: Record<string, string | undefined>, kind: string, now: number): HeaderBudget | undefined {
-  const prefix = `anthropic-ratelimit-${kind}`;
-  const limit = headers[`${prefix}-limit`];
+interface HeaderNames {
+  limit: string;
+  remaining: string;
+  reset: string;
+}
+
+const anthropicNames = (kind: string): HeaderNames => ({
+  limit: `anthropic-ratelimit-${kind}-limit`,
+  remaining: `anthropic-ratelimit-${kind}-remaining`,
+  reset: `anthropic-ratelimit-${kind}-reset`,
+});
+
+/** Built once: this runs on every answer. */
+const ANTHROPIC = { requests: anthropicNames('requests'), tokens: ['tokens', 'input-tokens', 'output-tokens'].map(anthropicNames) };
+
+function readAnthropicBudget(headers: Record<string, string | undefined>, names: HeaderNames, now: number): HeaderBudget | undefined {
+  const limit = headers[names.limit];
   if (limit === undefined) return undefined;
-  const reset = headers[`${prefix}-reset`];
+  const reset = headers[names.reset];
   const resetAt = reset === undefined ? Number.NaN : Date.parse(reset);
-  return readBudget(limit, headers[`${prefix}-remaining`], Number.isFinite(resetAt) ? Math.max(0, resetAt - now) : undefined);
+  return readBudget(limit, headers[names.remaining], Number.isFinite(resetAt) ? Math.max(0, resetAt - now) : undefined);
 }
 
 function readBudget(limitText: string | undefined, remainingText: string | undefined, resetMs: number | undefined): HeaderBudget | undefined {
@@ -64,6 +79,10 @@ const DURATION_UNITS: Record<string, number> = { h: 3_600_000, m: 60_000, s: 1_0
 /** Parses Go-style durations as OpenAI sends them: `1s`, `6m0s`, `250ms`, `1h2m3.5s`; a bare number is seconds. */
 export function parseDuration(text: string | undefined): number | undefined {
   if (text === undefined) return undefined;
+  // the common shapes (`250ms`, `1.5s`) without a regular expression: this runs on every answer
+  const unit = text.endsWith('ms') ? 1 : text.endsWith('s') ? 1_000 : 0;
+  const amount = unit === 0 ? Number.NaN : Number(text.slice(0, unit === 1 ? -2 : -1));
+  if (Number.isFinite(amount) && text.length > (unit === 1 ? 2 : 1)) return amount * unit;
   let total = 0;
   let matched = false;
   for (const [, amount, unit] of text.matchAll(/(\d+(?:\.\d+)?)(ms|h|m|s)/g)) {
