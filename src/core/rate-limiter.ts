@@ -329,7 +329,7 @@ export function createRateLimiter(
           isWindowNews = observed < 0.95 * previous; // worth remembering, not every millisecond
         }
       }
-      state(budget, reading.limit, 'headers', `${budget.unit} headers`, now, isWindowNews);
+      state(budget, reading.limit, 'headers', reading.header, now, isWindowNews);
       const ownEnded = budget.unit === 'requests' ? window.endedRequests : window.endedTokens;
       // what the provider counts beyond our own ended calls is others' usage; our calls in flight are
       // counted in our window, so `remaining` minus them is what may start now

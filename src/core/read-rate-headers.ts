@@ -6,6 +6,8 @@ export interface HeaderBudget {
   remaining: number;
   /** Until the budget is whole again. */
   resetMs: number;
+  /** The header that stated the limit, e.g. `x-ratelimit-limit-requests`. */
+  header: string;
 }
 
 /** The budgets an answer's headers describe; either may be missing. */
@@ -26,15 +28,15 @@ export interface RateHeaders {
  *
  * @example
  * readRateHeaders({ 'x-ratelimit-limit-requests': '60', 'x-ratelimit-remaining-requests': '59', 'x-ratelimit-reset-requests': '1s' });
- * // { requests: { limit: 60, remaining: 59, resetMs: 1000 } }
+ * // { requests: { limit: 60, remaining: 59, resetMs: 1000, header: 'x-ratelimit-limit-requests' } }
  */
 export function readRateHeaders(headers: Record<string, string | undefined> | undefined, now = Date.now()): RateHeaders | undefined {
   if (!headers) return undefined;
   let requests: HeaderBudget | undefined;
   let tokens: HeaderBudget | undefined;
   if (headers['x-ratelimit-limit-requests'] !== undefined || headers['x-ratelimit-limit-tokens'] !== undefined) {
-    requests = readBudget(headers['x-ratelimit-limit-requests'], headers['x-ratelimit-remaining-requests'], parseDuration(headers['x-ratelimit-reset-requests']));
-    tokens = readBudget(headers['x-ratelimit-limit-tokens'], headers['x-ratelimit-remaining-tokens'], parseDuration(headers['x-ratelimit-reset-tokens']));
+    requests = readBudget('x-ratelimit-limit-requests', headers['x-ratelimit-limit-requests'], headers['x-ratelimit-remaining-requests'], parseDuration(headers['x-ratelimit-reset-requests']));
+    tokens = readBudget('x-ratelimit-limit-tokens', headers['x-ratelimit-limit-tokens'], headers['x-ratelimit-remaining-tokens'], parseDuration(headers['x-ratelimit-reset-tokens']));
   } else {
     requests = readAnthropicBudget(headers, ANTHROPIC.requests, now);
     for (const names of ANTHROPIC.tokens) tokens ??= readAnthropicBudget(headers, names, now);
@@ -63,15 +65,15 @@ function readAnthropicBudget(headers: Record<string, string | undefined>, names:
   if (limit === undefined) return undefined;
   const reset = headers[names.reset];
   const resetAt = reset === undefined ? Number.NaN : Date.parse(reset);
-  return readBudget(limit, headers[names.remaining], Number.isFinite(resetAt) ? Math.max(0, resetAt - now) : undefined);
+  return readBudget(names.limit, limit, headers[names.remaining], Number.isFinite(resetAt) ? Math.max(0, resetAt - now) : undefined);
 }
 
-function readBudget(limitText: string | undefined, remainingText: string | undefined, resetMs: number | undefined): HeaderBudget | undefined {
+function readBudget(header: string, limitText: string | undefined, remainingText: string | undefined, resetMs: number | undefined): HeaderBudget | undefined {
   if (limitText === undefined || remainingText === undefined || resetMs === undefined) return undefined;
   const limit = Number(limitText);
   const remaining = Number(remainingText);
   if (!(limit > 0) || !(remaining >= 0) || !Number.isFinite(limit) || !Number.isFinite(remaining)) return undefined;
-  return { limit, remaining: Math.min(remaining, limit), resetMs };
+  return { limit, remaining: Math.min(remaining, limit), resetMs, header };
 }
 
 const DURATION_UNITS: Record<string, number> = { h: 3_600_000, m: 60_000, s: 1_000, ms: 1 };

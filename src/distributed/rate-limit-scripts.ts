@@ -294,9 +294,9 @@ return {1, 0, allowed, tonumber(redis.call('HGET', KEYS[4], 'epoch')) or 0, now}
  * ARGV: 1 lease id, 2 tokens (-1: keep the estimate), 3 rate limited (0/1), 4 retry-after ms (-1: none),
  * 5 concurrency (0: none), 6 key TTL ms, 7 unused (1: the lease was granted to a waiter that had already
  * given up, so no call was made), 8 the call's epoch, 9 its start, 10 its token estimate, 11 window ms,
- * 12 rpm (0: none), 13 tpm (0: none), 14-16 the requests headers' limit, remaining, reset ms (-1: none),
- * 17-19 the same for tokens, 20-21 the requests quota a 429 body named (limit, -1: none; name),
- * 22-23 the same for tokens, 24 a spent daily quota (json, '' if none), 25 until when (ms), 26 learned TTL ms.
+ * 12 rpm (0: none), 13 tpm (0: none), 14-17 the requests headers' limit, remaining, reset ms (-1: none) and
+ * the header's name, 18-21 the same for tokens, 22-23 the requests quota a 429 body named (limit, -1: none;
+ * name), 24-25 the same for tokens, 26 a spent daily quota (json, '' if none), 27 until when (ms), 28 learned TTL ms.
  * Returns the allowed concurrency (-1 without a cap).
  */
 export const releaseScript = defineRedisScript(`${PRELUDE}
@@ -312,13 +312,13 @@ local estimate = tonumber(ARGV[10])
 local windowMs = tonumber(ARGV[11])
 local configured = { R = tonumber(ARGV[12]), T = tonumber(ARGV[13]) }
 local headers = {
-  R = { limit = tonumber(ARGV[14]), remaining = tonumber(ARGV[15]), resetMs = tonumber(ARGV[16]) },
-  T = { limit = tonumber(ARGV[17]), remaining = tonumber(ARGV[18]), resetMs = tonumber(ARGV[19]) },
+  R = { limit = tonumber(ARGV[14]), remaining = tonumber(ARGV[15]), resetMs = tonumber(ARGV[16]), name = ARGV[17] },
+  T = { limit = tonumber(ARGV[18]), remaining = tonumber(ARGV[19]), resetMs = tonumber(ARGV[20]), name = ARGV[21] },
 }
-local quotas = { R = { limit = tonumber(ARGV[20]), name = ARGV[21] }, T = { limit = tonumber(ARGV[22]), name = ARGV[23] } }
-local exhausted = ARGV[24]
-local exhaustedUntil = tonumber(ARGV[25])
-local learnedTtlMs = tonumber(ARGV[26])
+local quotas = { R = { limit = tonumber(ARGV[22]), name = ARGV[23] }, T = { limit = tonumber(ARGV[24]), name = ARGV[25] } }
+local exhausted = ARGV[26]
+local exhaustedUntil = tonumber(ARGV[27])
+local learnedTtlMs = tonumber(ARGV[28])
 
 redis.call('ZREM', KEYS[1], leaseId)
 if ARGV[7] == '1' then
@@ -370,9 +370,7 @@ for _, unit in ipairs({'R', 'T'}) do
         if observed < math.min(budget.window or math.huge, windowMs) then redis.call('HSET', KEYS[5], 'window' .. unit, observed) end
       end
       if budget.stated ~= reading.limit or budget.source ~= 'headers' then
-        local detail = 'requests headers'
-        if unit == 'T' then detail = 'tokens headers' end
-        redis.call('HSET', KEYS[5], 'stated' .. unit, reading.limit, 'source' .. unit, 'headers', 'detail' .. unit, detail, 'learnedAt' .. unit, now)
+        redis.call('HSET', KEYS[5], 'stated' .. unit, reading.limit, 'source' .. unit, 'headers', 'detail' .. unit, reading.name, 'learnedAt' .. unit, now)
       end
       local ownEnded = redis.call('ZCARD', KEYS[2])
       if unit == 'T' then

@@ -175,7 +175,7 @@ export function createRedisRateLimiter({
   ): (string | number)[] {
     const reading = (unit: 'requests' | 'tokens') => {
       const budget = outcome.rateHeaders?.[unit];
-      return budget ? [budget.limit, budget.remaining, Math.ceil(budget.resetMs)] : [-1, -1, -1];
+      return budget ? [budget.limit, budget.remaining, Math.ceil(budget.resetMs), budget.header] : [-1, -1, -1, ''];
     };
     const quota = (unit: 'requests' | 'tokens') => {
       const named = outcome.quotas?.find((candidate) => candidate.unit === unit && candidate.period === 'minute' && candidate.limit !== undefined);

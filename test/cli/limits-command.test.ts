@@ -32,7 +32,7 @@ test('braid limits shows what a run learned from the rate headers, from where an
 
   const table = await runCli(['limits'], { env });
   expect(table.stdout).toMatch(/^MODEL\s+BUDGET\s+LIMIT\s+SOURCE\s+LEARNED$/m);
-  expect(table.stdout).toMatch(/^openai:gpt-4\.1-mini\s+requests\s+50 requests per minute\s+headers requests headers\s+\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$/m);
+  expect(table.stdout).toMatch(/^openai:gpt-4\.1-mini\s+requests\s+50 requests per minute\s+headers x-ratelimit-limit-requests\s+\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$/m);
 
   const unknown = await runCli(['limits', 'google:gemini-2.5-flash'], { env });
   expect(unknown.code).toBe(1);

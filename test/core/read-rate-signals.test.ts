@@ -17,7 +17,10 @@ test('OpenAI rate headers: limit, remaining and a Go-style reset, for requests a
       'x-ratelimit-remaining-tokens': '198500',
       'x-ratelimit-reset-tokens': '6m0s',
     }),
-  ).toEqual({ requests: { limit: 500, remaining: 499, resetMs: 120 }, tokens: { limit: 200_000, remaining: 198_500, resetMs: 360_000 } });
+  ).toEqual({
+    requests: { limit: 500, remaining: 499, resetMs: 120, header: 'x-ratelimit-limit-requests' },
+    tokens: { limit: 200_000, remaining: 198_500, resetMs: 360_000, header: 'x-ratelimit-limit-tokens' },
+  });
   expect(['1s', '6m0s', '20ms', '1.5s', '1h2m3.5s', '7m12s'].map(parseDuration)).toEqual([1_000, 360_000, 20, 1_500, 3_723_500, 432_000]);
 });
 
@@ -34,7 +37,10 @@ test('Anthropic rate headers: RFC 3339 resets; tokens, else input tokens, stand 
       },
       NOW,
     ),
-  ).toEqual({ requests: { limit: 50, remaining: 49, resetMs: 2_000 }, tokens: { limit: 20_000, remaining: 18_000, resetMs: 7_000 } });
+  ).toEqual({
+    requests: { limit: 50, remaining: 49, resetMs: 2_000, header: 'anthropic-ratelimit-requests-limit' },
+    tokens: { limit: 20_000, remaining: 18_000, resetMs: 7_000, header: 'anthropic-ratelimit-input-tokens-limit' },
+  });
   expect(readRateHeaders({ 'content-type': 'application/json', 'retry-after': '3' })).toBeUndefined();
 });
 

@@ -96,7 +96,7 @@ test('with rate headers, workers start no more calls than remaining minus those 
   expect(await fanOut(workers, 5)).toBe(10);
   expect(count429s(server)).toBe(0);
   const learned = await readLearnedLimits(connect(), { keyPrefix });
-  expect(learned[MODEL_KEY]?.requests).toMatchObject({ perWindow: 4, source: 'headers', detail: 'requests headers' });
+  expect(learned[MODEL_KEY]?.requests).toMatchObject({ perWindow: 4, source: 'headers', detail: 'x-ratelimit-limit-requests' });
 
   const shown = await runCli(['limits', '--redis', redis.url, '--json']);
   expect(shown.code).toBe(0);
