@@ -221,7 +221,7 @@ async function runBraidContender(
       let error: string | undefined;
       try {
         // inside a run span, as the CLI runs it
-        const result = await braid.run('faq', () => generateFaq(braid, documents, { questions }));
+        const result = await braid.group('faq', (run) => generateFaq(run, documents, { questions }));
         entries = result.faqs.length;
       } catch (caught) {
         error = describe(caught);
@@ -259,7 +259,7 @@ async function measureDailyQuota({ documents, questions, latencyMs, seed }: { do
     const startedAt = performance.now();
     let caught: unknown;
     try {
-      await braid.run('faq', () => generateFaq(braid, documents, { questions }));
+      await braid.group('faq', (run) => generateFaq(run, documents, { questions }));
     } catch (error) {
       caught = error;
     }

@@ -45,7 +45,7 @@ export {
 export { createRateLimiter, type RateLimiter, type RateLimits, type Lease, type LearningOptions } from './core/rate-limiter.js';
 export { createLimiterRegistry, type LimiterRegistry, type LimiterRegistryOptions, type LimitsSetting } from './core/limiter-registry.js';
 export type { LearnedBudget, LearnedLimits, LimitMemory, LimitSource } from './core/limit-memory.js';
-export { openLimitsFile, defaultLimitsPath, type LimitsFile } from './store/limits-file.js';
+export { openLimitsFile, type LimitsFile } from './store/limits-file.js';
 export { DEFAULT_RETRY_POLICY, type RetryPolicy } from './core/backoff.js';
 export { DEFAULT_PRICES, costOf, findPrice, type Price, type PriceTable } from './core/prices.js';
 

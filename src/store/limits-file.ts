@@ -38,15 +38,16 @@ export function defaultLimitsPath(env: NodeJS.ProcessEnv = process.env): string 
 }
 
 /**
- * Opens (or will create) the file of learned limits. Every write reads the file again and changes
+ * Opens (or will create) the file of learned limits: by default braid's own, `limits.json` in its data
+ * directory, the file the CLI keeps. Every write reads the file again and changes
  * one model only, so processes running at the same time keep each other's models; the write goes to
  * a temporary file renamed over the old one, so a crash never leaves half a file. A file that cannot
  * be read counts as empty: it only makes the next run learn again.
  *
  * @example
- * const limiters = createLimiterRegistry({}, { memory: openLimitsFile(defaultLimitsPath()) });
+ * const limiters = createLimiterRegistry({}, { memory: openLimitsFile() });
  */
-export function openLimitsFile(path: string): LimitsFile {
+export function openLimitsFile(path: string = defaultLimitsPath()): LimitsFile {
   let models = read(path);
 
   const write = (change: (current: Record<string, LearnedLimits>) => void): void => {

@@ -1,7 +1,7 @@
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, expect, onTestFinished, test } from 'vitest';
 import { z } from 'zod';
-import { createRuntime, parallel, QuotaExhaustedError, type RateLimits, type Runtime } from '../../src/index.js';
+import { createRuntime, QuotaExhaustedError, type RateLimits, type Runtime } from '../../src/index.js';
 import { createRedisLimiterRegistry, readLearnedLimits, redisOptionsFromUrl } from '../../src/distributed/index.js';
 import { startFakeProvider, type FakeProvider, type StartFakeProviderOptions } from '../fake-provider/index.js';
 import { modelOn, type Wire } from '../support/wire-models.js';
@@ -50,7 +50,7 @@ function worker(server: FakeProvider, keyPrefix: string, { wire = 'openai', limi
 /** Each worker makes `items` calls at once. */
 async function fanOut(workers: readonly Runtime[], items: number): Promise<number> {
   const results = await Promise.all(
-    workers.map((braid, index) => parallel(Array.from({ length: items }, (_, item) => item), (item) => braid.step({ name: 'fact', prompt: `fact ${index}-${item}`, schema: Fact }))),
+    workers.map((braid, index) => braid.parallel(Array.from({ length: items }, (_, item) => item), (item, scope) => scope.step({ name: 'fact', prompt: `fact ${index}-${item}`, schema: Fact }))),
   );
   return results.flat().filter((result) => result.ok).length;
 }
