@@ -234,9 +234,8 @@ export function createRateLimiter(
       const interval = intervalOf(budget);
       if (interval === 0) continue;
       const paceDelay = budget.due - toleranceOf(budget, interval) - now;
-      const limit = limitOf(budget);
       // only a hold by the measured rate (not by a stated limit) is a reason to probe it higher
-      if (paceDelay > 0 && budget.rate !== undefined && (limit === undefined || 1 / budget.rate > windowOf(budget) / limit)) isPaceBound = true;
+      if (paceDelay > 0 && budget.rate !== undefined && !isPacedByLimit(budget)) isPaceBound = true;
       delay = Math.max(delay, paceDelay);
     }
     return delay;

