@@ -18,7 +18,7 @@ export function limitsCommand(): Command {
     .argument('[model]', 'one provider:model, e.g. openai:gpt-4.1-mini')
     .addOption(new Option('--json', 'print JSON: { path, models: { "<provider:model>": { requests, tokens, exhaustedQuota } } }'))
     .addOption(new Option('--forget', 'forget what is known (about [model], or every model): the next run learns again'))
-    .addOption(new Option('--redis <url>', 'show what the workers on this Redis have learned instead').env('BRAID_REDIS_URL').conflicts('forget'))
+    .addOption(new Option('--redis <url>', 'show what the workers on this Redis have learned instead').conflicts('forget'))
     .addOption(new Option('--verbose', 'show stack traces on errors'))
     .addHelpText(
       'after',
