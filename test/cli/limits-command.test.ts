@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, onTestFinished, test } from 'vitest';
-import type { Span } from '../../src/index.js';
+import { openLimitsFile, type Span } from '../../src/index.js';
 import { startFakeProvider, type StartFakeProviderOptions } from '../fake-provider/index.js';
 import { makeTempDirectory, runCli, stderrLines } from '../support/run-cli.js';
 
@@ -15,7 +15,8 @@ function faqArgs(baseURL: string, extra: string[] = []): string[] {
   return ['faq', '--questions', '3', '--json', '--model', 'openai:gpt-4.1-mini', '--base-url', baseURL, ...extra];
 }
 
-test('braid limits shows what a run learned from the rate headers, from where and when; --forget forgets it', async () => {
+// five braid processes one after another: room for a busy machine
+test('braid limits shows what a run learned from the rate headers, from where and when; --forget forgets it', { timeout: 150_000 }, async () => {
   const home = makeTempDirectory();
   const env = { OPENAI_API_KEY: 'sk-test', BRAID_HOME: home };
   const server = await fakeServer({ rpm: 50, tpm: 90_000 });
@@ -39,10 +40,10 @@ test('braid limits shows what a run learned from the rate headers, from where an
   expect(stderrLines(unknown)).toEqual(['braid: nothing learned about google:gemini-2.5-flash yet (known: openai:gpt-4.1-mini)']);
 
   expect((await runCli(['limits', '--forget'], { env })).code).toBe(0);
-  expect((await runCli(['limits'], { env })).stdout).toMatch(/^nothing learned yet/);
+  expect(openLimitsFile(join(home, 'limits.json')).list()).toEqual({});
 });
 
-test('a spent daily quota ends the run at once with exit 1 and one line naming it; resume completes it later', async () => {
+test('a spent daily quota ends the run at once with exit 1 and one line naming it; resume completes it later', { timeout: 150_000 }, async () => {
   const home = makeTempDirectory();
   const env = { OPENAI_API_KEY: 'sk-test', BRAID_HOME: home };
   const server = await fakeServer({ rpd: 3, latencyMs: 100 });
