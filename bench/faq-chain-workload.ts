@@ -1,6 +1,7 @@
 import { readdir } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { generateText, Output, type LanguageModel } from 'ai';
+import pLimit from 'p-limit';
 import { answerPrompt, documentsPrefix, questionsPrompt, sourcesPrompt } from '../src/workflows/faq/faq-prompts.js';
 import { AnswerSchema, questionsSchema, sourcesSchema, uniqueTitles, type FaqEntry } from '../src/workflows/faq/faq-schemas.js';
 import { readDocument, type SourceDocument } from '../src/workflows/faq/load-documents.js';
@@ -39,6 +40,8 @@ export interface AiSdkFaqOptions {
   questions: number;
   /** `sequential`: every call after the previous one; `concurrent`: `Promise.all` over the questions. */
   schedule: 'sequential' | 'concurrent';
+  /** With `concurrent`: at most this many questions at once (a `p-limit` fan-out). @default Infinity */
+  concurrency?: number;
   /** Ends the run at its deadline. */
   signal?: AbortSignal;
 }
@@ -63,7 +66,7 @@ export interface AiSdkFaqResult {
 export async function runFaqWithAiSdk(
   model: LanguageModel,
   documents: readonly SourceDocument[],
-  { questions: count, schedule, signal }: AiSdkFaqOptions,
+  { questions: count, schedule, concurrency = Number.POSITIVE_INFINITY, signal }: AiSdkFaqOptions,
 ): Promise<AiSdkFaqResult> {
   const instructions = documentsPrefix(documents);
   const titles = uniqueTitles(documents.map((document) => document.title));
@@ -108,7 +111,8 @@ export async function runFaqWithAiSdk(
       ));
     }
   } else {
-    settled.push(...(await Promise.allSettled(questions.map(answerOne))));
+    const limit = pLimit(concurrency);
+    settled.push(...(await Promise.allSettled(questions.map((question) => limit(() => answerOne(question))))));
   }
   const faqs: FaqEntry[] = [];
   const failures: AiSdkFaqResult['failures'] = [];

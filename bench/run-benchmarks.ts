@@ -2,12 +2,14 @@
  * `npm run bench`: every suite in sequence, each on fresh servers and engines, then one table per
  * measurement and a table of the targets. Benchmarks print ratios measured side by side in this
  * one run; they never fail on a timing. Progress goes to stderr, the tables to stdout.
+ * `npm run bench -- limits` (or any suite names: engine, limits, journal, local, distributed) runs only those.
  *
  * Environment: `BRAID_LOCAL_MODEL` (a GGUF path) enables the local-model suite.
  */
 import { availableParallelism, cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { runEngineBench } from './engine-bench.js';
+import { runLimitBench } from './limit-learning-bench.js';
 import { runLocalPrefixBench } from './local-prefix-bench.js';
 import { printTable, type BenchTable } from './print-table.js';
 import { runChildSuite } from './run-child-suite.js';
@@ -17,14 +19,34 @@ async function main(): Promise<void> {
   const startedAt = performance.now();
   const progress = (line: string) => process.stderr.write(`${line}\n`);
   const targets: TargetCheck[] = [];
+  const chosen = process.argv.slice(2);
+  const isChosen = (suite: string) => chosen.length === 0 || chosen.includes(suite);
   process.stdout.write(`# braid benchmarks — node ${process.version}, ${availableParallelism()} cores (${cpus()[0]?.model ?? 'unknown CPU'})\n\n`);
 
-  progress('suite 1/4: engine (fake provider)');
-  const engine = await runEngineBench({ onProgress: progress });
-  targets.push(...engine.targets);
-  engine.tables.forEach(printTable);
+  if (isChosen('engine')) {
+    progress('suite 1/5: engine (fake provider)');
+    const engine = await runEngineBench({ onProgress: progress });
+    targets.push(...engine.targets);
+    engine.tables.forEach(printTable);
+  }
 
-  progress('suite 2/4: journal overhead');
+  if (isChosen('limits')) {
+    progress('suite 2/5: limits not configured (fake provider)');
+    const limits = await runLimitBench({ onProgress: progress });
+    targets.push(...limits.targets);
+    limits.tables.forEach(printTable);
+  }
+
+  if (isChosen('journal')) await runJournalSuite(progress);
+  if (isChosen('local')) await runLocalSuite(progress, targets);
+  if (isChosen('distributed')) await runDistributedSuite(progress);
+
+  printTable(targetsTable(targets));
+  process.stdout.write(`total bench time: ${((performance.now() - startedAt) / 1000).toFixed(1)} s\n`);
+}
+
+async function runJournalSuite(progress: (line: string) => void): Promise<void> {
+  progress('suite 3/5: journal overhead');
   const journalFile = fileURLToPath(new URL('journal-overhead.ts', import.meta.url));
   const journal = await runChildSuite(journalFile, { timeoutMs: 180_000 });
   const journalTable: BenchTable = {
@@ -36,9 +58,11 @@ async function main(): Promise<void> {
         : [...journal.lines.map((line) => [line]), ...(journal.status === 'failed' ? [[`FAILED: ${journal.reason}`]] : [])],
   };
   printTable(journalTable);
+}
 
+async function runLocalSuite(progress: (line: string) => void, targets: TargetCheck[]): Promise<void> {
   const modelPath = process.env.BRAID_LOCAL_MODEL;
-  progress('suite 3/4: local model prefix reuse');
+  progress('suite 4/5: local model prefix reuse');
   if (modelPath === undefined || modelPath === '') {
     const skipped: BenchTable = { title: 'Local model — prefix reuse', columns: ['output'], rows: [['skipped: set BRAID_LOCAL_MODEL to a GGUF file to run it']] };
     printTable(skipped);
@@ -47,8 +71,10 @@ async function main(): Promise<void> {
     targets.push(...local.targets);
     local.tables.forEach(printTable);
   }
+}
 
-  progress('suite 4/4: distributed workers on Redis');
+async function runDistributedSuite(progress: (line: string) => void): Promise<void> {
+  progress('suite 5/5: distributed workers on Redis');
   const distributedFile = fileURLToPath(new URL('distributed-bench.ts', import.meta.url));
   const distributed = await runChildSuite(distributedFile, { timeoutMs: 600_000 });
   printTable({
@@ -59,9 +85,6 @@ async function main(): Promise<void> {
         ? [['skipped: bench/distributed-bench.ts is missing']]
         : [...distributed.lines.map((line) => [line]), ...(distributed.status === 'failed' ? [[`FAILED: ${distributed.reason}`]] : [])],
   });
-
-  printTable(targetsTable(targets));
-  process.stdout.write(`total bench time: ${((performance.now() - startedAt) / 1000).toFixed(1)} s\n`);
 }
 
 main().catch((error: unknown) => {

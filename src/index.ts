@@ -42,8 +42,10 @@ export {
 } from './providers/local/local-engine.js';
 
 // scheduling and cost
-export { createRateLimiter, type RateLimiter, type RateLimits, type Lease } from './core/rate-limiter.js';
-export { createLimiterRegistry, type LimiterRegistry, type LimitsSetting } from './core/limiter-registry.js';
+export { createRateLimiter, type RateLimiter, type RateLimits, type Lease, type LearningOptions } from './core/rate-limiter.js';
+export { createLimiterRegistry, type LimiterRegistry, type LimiterRegistryOptions, type LimitsSetting } from './core/limiter-registry.js';
+export type { LearnedBudget, LearnedLimits, LimitMemory, LimitSource } from './core/limit-memory.js';
+export { openLimitsFile, type LimitsFile } from './store/limits-file.js';
 export { DEFAULT_RETRY_POLICY, type RetryPolicy } from './core/backoff.js';
 export { DEFAULT_PRICES, costOf, findPrice, type Price, type PriceTable } from './core/prices.js';
 
@@ -79,6 +81,7 @@ export {
   StepTimeoutError,
   RunCancelledError,
   CostLimitError,
+  QuotaExhaustedError,
   ChangedStepError,
   ChangedEffectError,
   RunIdentityError,

@@ -1,9 +1,11 @@
 import { MissingSettingError } from '../core/errors.js';
 import { modelKeyOf } from '../core/model-key.js';
 import { DEFAULT_PRICES, findPrice } from '../core/prices.js';
+import { createLimiterRegistry } from '../core/limiter-registry.js';
 import type { Runtime } from '../core/runtime.js';
 import type { Span } from '../core/span.js';
 import { defaultStorePath } from '../store/default-store-path.js';
+import { defaultLimitsPath, openLimitsFile } from '../store/limits-file.js';
 import { openRunStore, type RunStore } from '../store/run-store.js';
 import { resume, startRun } from '../store/start-run.js';
 import type { EngineFlags } from './engine-flags.js';
@@ -51,7 +53,11 @@ export async function openCliRuntime(
       model: cliModel.model,
       workflow: identity.workflow,
       input: identity.input,
-      limits: { concurrency: flags.concurrency ?? cliModel.localSequences, rpm: flags.rpm, tpm: flags.tpm },
+      // what is not configured is learned, and kept for the next run
+      limiters: createLimiterRegistry(
+        { concurrency: flags.concurrency ?? cliModel.localSequences, rpm: flags.rpm, tpm: flags.tpm },
+        { memory: cliModel.isLocal ? undefined : openLimitsFile(defaultLimitsPath(env)) },
+      ),
       timeoutMs: flags.timeout ?? cliModel.defaultTimeoutMs,
       maxCostUsd: flags.maxCost,
       prices,

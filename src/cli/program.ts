@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { evalCommand } from './commands/eval-command.js';
 import { faqCommand } from './commands/faq-command.js';
+import { limitsCommand } from './commands/limits-command.js';
 import { orchestrateCommand } from './commands/orchestrate-command.js';
 import { resumeCommand } from './commands/resume-command.js';
 import { routeCommand } from './commands/route-command.js';
@@ -31,6 +32,7 @@ export function createProgram(): Command {
     .addCommand(resumeCommand('retry', rerun))
     .addCommand(signalCommand(rerun))
     .addCommand(viewCommand())
+    .addCommand(limitsCommand())
     .addCommand(workerCommand())
     .addHelpText(
       'after',
@@ -43,6 +45,7 @@ Examples:
   $ braid runs                                 # runs in the journal; braid resume <id> continues one
   $ braid signal <run-id> approval '{"approved": true}'   # answer a waiting run, and resume it
   $ braid view                                 # the console: every run, live, in the browser
+  $ braid limits                               # provider limits learned so far, and from where
   $ braid worker                               # serve distributed batches from BRAID_REDIS_URL's Redis
 
 Models: --model google:gemini-2.5-flash | openai:gpt-4.1-mini | anthropic:claude-haiku-4-5 |

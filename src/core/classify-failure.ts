@@ -1,5 +1,7 @@
 import { APICallError } from 'ai';
 import { StepTimeoutError } from './errors.js';
+import { parseDuration, readRateHeaders, type RateHeaders } from './read-rate-headers.js';
+import { readRateLimitBody, type RateLimitBody } from './read-rate-limit-body.js';
 
 /** How the retry loop should treat one failed attempt. */
 export interface FailureClass {
@@ -7,15 +9,20 @@ export interface FailureClass {
   isRetryable: boolean;
   isRateLimited: boolean;
   statusCode: number | undefined;
-  /** What the provider asked us to wait, from its headers. */
+  /** What the provider asked us to wait, from its headers (or, without them, a 429's body). */
   retryAfterMs: number | undefined;
+  /** The answer's rate-limit headers: OpenAI and Anthropic send them on a 429 too. */
+  rateHeaders?: RateHeaders;
+  /** The limit a 429's body names; with `exhausted`, a quota that retrying soon cannot help. */
+  rateLimitBody?: RateLimitBody;
 }
 
 /**
  * Sorts a failed attempt. A 4xx caused by the request itself (400, 401, 403, 404, 422) is final:
- * sending the same request again cannot help.
+ * sending the same request again cannot help; so is a 429 whose body says a per-day or billing quota
+ * is spent.
  */
-export function classifyFailure(error: unknown): FailureClass {
+export function classifyFailure(error: unknown, now = Date.now()): FailureClass {
   if (error instanceof StepTimeoutError) {
     return { isRetryable: true, isRateLimited: false, statusCode: undefined, retryAfterMs: undefined };
   }
@@ -27,8 +34,19 @@ export function classifyFailure(error: unknown): FailureClass {
       return { isRetryable: true, isRateLimited: false, statusCode, retryAfterMs };
     }
     const isRateLimited = statusCode === 429;
+    if (isRateLimited) {
+      const rateLimitBody = readRateLimitBody(error.responseBody, now);
+      return {
+        isRetryable: rateLimitBody?.exhausted === undefined,
+        isRateLimited,
+        statusCode,
+        retryAfterMs: retryAfterMs ?? rateLimitBody?.retryAfterMs,
+        rateHeaders: readRateHeaders(error.responseHeaders, now),
+        rateLimitBody,
+      };
+    }
     // a 2xx the SDK could not read is the server's fault, not the request's
-    const isRetryable = isRateLimited || statusCode >= 500 || statusCode === 408 || statusCode < 300 || error.isRetryable;
+    const isRetryable = statusCode >= 500 || statusCode === 408 || statusCode < 300 || error.isRetryable;
     return { isRetryable, isRateLimited, statusCode, retryAfterMs };
   }
   return { isRetryable: isNetworkError(error), isRateLimited: false, statusCode: undefined, retryAfterMs: undefined };
@@ -50,40 +68,10 @@ export function readRetryAfterMs(headers: Record<string, string> | undefined, no
     const date = Date.parse(retryAfter);
     if (Number.isFinite(date)) return Math.max(0, date - now);
   }
-  const resets = [lower['x-ratelimit-reset-requests'], lower['x-ratelimit-reset-tokens']]
-    .map((value) => (value === undefined ? undefined : parseDuration(value)))
-    .filter((value): value is number => value !== undefined);
+  const resets = [parseDuration(lower['x-ratelimit-reset-requests']), parseDuration(lower['x-ratelimit-reset-tokens'])].filter(
+    (value): value is number => value !== undefined,
+  );
   return resets.length > 0 ? Math.max(...resets) : undefined;
-}
-
-/**
- * When a successful answer's headers say the budget is spent (`x-ratelimit-remaining-* = 0`),
- * how long until it resets; otherwise undefined.
- */
-export function readExhaustedBudgetMs(headers: Record<string, string> | undefined): number | undefined {
-  if (!headers) return undefined;
-  const lower = Object.fromEntries(Object.entries(headers).map(([name, value]) => [name.toLowerCase(), value]));
-  for (const kind of ['requests', 'tokens']) {
-    if (lower[`x-ratelimit-remaining-${kind}`] === '0') {
-      const reset = lower[`x-ratelimit-reset-${kind}`];
-      return reset === undefined ? undefined : parseDuration(reset);
-    }
-  }
-  return undefined;
-}
-
-/** Parses Go-style durations as OpenAI sends them: `1s`, `6m0s`, `250ms`, `1h2m3.5s`. */
-function parseDuration(text: string): number | undefined {
-  const units: Record<string, number> = { h: 3_600_000, m: 60_000, s: 1_000, ms: 1 };
-  let total = 0;
-  let matched = false;
-  for (const [, amount, unit] of text.matchAll(/(\d+(?:\.\d+)?)(ms|h|m|s)/g)) {
-    total += Number(amount) * units[unit!]!;
-    matched = true;
-  }
-  if (matched) return total;
-  const seconds = Number(text);
-  return Number.isFinite(seconds) ? seconds * 1000 : undefined;
 }
 
 function isNetworkError(error: unknown): boolean {

@@ -172,6 +172,42 @@ export class InvalidSignalError extends InputError {
   }
 }
 
+/**
+ * A per-day (or billing) quota of the provider is spent: retrying within minutes cannot help. The
+ * run starts no new call, lets the calls in flight finish, and ends with this error; `braid resume`
+ * continues it once the quota is back.
+ */
+export class QuotaExhaustedError extends BraidError {
+  override name = 'QuotaExhaustedError';
+  /** The provider's name for the quota, e.g. `GenerateRequestsPerDayPerProjectPerModel-FreeTier`. */
+  readonly quota: string;
+  /** `provider:model`. */
+  readonly modelKey: string;
+  /** What the quota allows per day, when the provider said. */
+  readonly limit: number | undefined;
+  /** When the quota is back, when known. */
+  readonly resetsAt: Date | undefined;
+  constructor(
+    { quota, modelKey, limit, unit = 'requests', resetsAt, now = Date.now() }: { quota: string; modelKey: string; limit?: number; unit?: 'requests' | 'tokens'; resetsAt?: Date; now?: number },
+    options: { cause?: unknown } = {},
+  ) {
+    const allowance = limit === undefined ? '' : `, ${limit.toLocaleString('en-US')} ${unit} per day`;
+    const reset = resetsAt === undefined ? 'its reset time was not given' : `it resets at ${resetsAt.toISOString()} (in ${describeDuration(resetsAt.getTime() - now)})`;
+    super(`the quota of ${modelKey} is exhausted: ${quota}${allowance}; ${reset}. Finished steps are kept: resume the run then`, options);
+    this.quota = quota;
+    this.modelKey = modelKey;
+    this.limit = limit;
+    this.resetsAt = resetsAt;
+  }
+}
+
+function describeDuration(milliseconds: number): string {
+  const minutes = Math.max(0, Math.ceil(milliseconds / 60_000));
+  if (minutes < 1) return 'under a minute';
+  if (minutes < 60) return `${minutes} min`;
+  return `${Math.floor(minutes / 60)} h ${minutes % 60} min`;
+}
+
 
 function describeCause(cause: unknown): string {
   // the SDK reports a cut-off answer as unparseable: the real cause is the token limit

@@ -7,6 +7,7 @@ import type { OutputEstimator } from './expected-output.js';
 import type { LimiterRegistry } from './limiter-registry.js';
 import { modelKeyOf } from './model-key.js';
 import { costOf } from './prices.js';
+import type { QuotaStop } from './quota-stop.js';
 import type { StepOptions } from './run.js';
 import type { RunJournalAccess } from './run-journal-access.js';
 import { runStep, type StepValue } from './run-step.js';
@@ -28,6 +29,8 @@ export interface StepEngine {
   outputs: OutputEstimator;
   /** A response cache is configured. */
   hasCache: boolean;
+  /** Ends the run once a daily quota is spent and no step is in flight. */
+  quotaStop: QuotaStop;
 }
 
 /**
@@ -83,6 +86,7 @@ export async function executeStep<Schema extends z.ZodType | undefined>(
   const expectedOutputTokens = engine.outputs.estimate(modelKey, options.name, converted?.json, options.maxOutputTokens);
   const price = engine.budget.priceOf(modelKey);
   let attempts = 0;
+  engine.quotaStop.enter();
   try {
     const result = await runStep({
       model,
@@ -130,9 +134,11 @@ export async function executeStep<Schema extends z.ZodType | undefined>(
     span.attempts = result.attempts;
     span.output = excerpt(result.output);
     engine.spans.close(span, 'ok');
+    engine.quotaStop.leave();
     return result.value;
   } catch (error) {
     span.attempts = attempts;
+    engine.quotaStop.leave(error);
     return fail(error);
   }
 }

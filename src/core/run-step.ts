@@ -1,12 +1,14 @@
 import { generateText, NoObjectGeneratedError, Output, type LanguageModel, type ModelMessage, type SystemModelMessage } from 'ai';
 import type { z } from 'zod';
-import { classifyFailure, readExhaustedBudgetMs, type FailureClass } from './classify-failure.js';
+import { classifyFailure, type FailureClass } from './classify-failure.js';
 import type { CostReservation } from './cost-budget.js';
-import { cancellationError, InvalidOutputError, ProviderCallError, StepTimeoutError } from './errors.js';
+import { cancellationError, InvalidOutputError, ProviderCallError, QuotaExhaustedError, StepTimeoutError } from './errors.js';
 import { backoffDelay, sleep, type RetryPolicy } from './backoff.js';
 import type { CallOutcome, RateLimiter } from './rate-limiter.js';
 import { estimateTokens } from './estimate-tokens.js';
 import { redactSecrets } from './redact-secrets.js';
+import { modelKeyOf } from './model-key.js';
+import { readRateHeaders } from './read-rate-headers.js';
 
 /** One attempt's outcome, as the runtime records it in an attempt span. */
 export interface AttemptRecord {
@@ -128,7 +130,9 @@ export async function runStep<Schema extends z.ZodType | undefined>(call: StepCa
       },
       reservation,
     );
-    lease.release(callOutcomeOf(outcome, usage));
+    // a spent daily quota is not retried for hours: the limiter refuses every further call with it
+    const quotaError = outcome.kind === 'failed' ? quotaErrorOf(outcome.failure, call.model, outcome.error) : undefined;
+    lease.release(callOutcomeOf(outcome, usage, quotaError));
 
     if (outcome.kind === 'valid') return { value: outcome.value, attempts, output: outcome.output };
     if (outcome.kind === 'invalid') {
@@ -144,6 +148,7 @@ export async function runStep<Schema extends z.ZodType | undefined>(call: StepCa
       continue;
     }
     if (call.signal.aborted) throw cancellationError(call.signal);
+    if (quotaError) throw quotaError;
     transportFailures += 1;
     const { failure, message } = outcome;
     if (!failure.isRetryable || transportFailures > call.retry.maxRetries) {
@@ -188,11 +193,30 @@ async function attempt<Schema extends z.ZodType | undefined>(
   }
 }
 
-/** What the limiter learns from an attempt: its real usage, a 429, and how long the provider asked us to wait. */
-function callOutcomeOf(outcome: AttemptOutcome<z.ZodType | undefined>, usage: Usage): CallOutcome {
-  if (outcome.kind === 'failed') return { rateLimited: outcome.failure.isRateLimited, retryAfterMs: outcome.failure.retryAfterMs };
+/**
+ * What the limiter learns from an attempt: its real usage, the rate headers of its answer, a 429 with
+ * how long the provider asked us to wait and the quota its body named, or a spent daily quota.
+ */
+function callOutcomeOf(outcome: AttemptOutcome<z.ZodType | undefined>, usage: Usage, exhausted: QuotaExhaustedError | undefined): CallOutcome {
+  if (outcome.kind === 'failed') {
+    const { failure } = outcome;
+    return {
+      rateLimited: failure.isRateLimited,
+      retryAfterMs: failure.retryAfterMs,
+      rateHeaders: failure.rateHeaders,
+      quotas: failure.rateLimitBody?.quotas,
+      exhausted,
+    };
+  }
   const tokens = usage.inputTokens + usage.outputTokens;
-  return outcome.kind === 'valid' ? { tokens, retryAfterMs: readExhaustedBudgetMs(outcome.headers) } : { tokens };
+  return outcome.kind === 'valid' ? { tokens, rateHeaders: readRateHeaders(outcome.headers) } : { tokens };
+}
+
+function quotaErrorOf(failure: FailureClass, model: LanguageModel, cause: unknown): QuotaExhaustedError | undefined {
+  const exhausted = failure.rateLimitBody?.exhausted;
+  if (!exhausted) return undefined;
+  const { name, limit, unit, resetsAt } = exhausted;
+  return new QuotaExhaustedError({ quota: name, modelKey: modelKeyOf(model), limit, unit, resetsAt }, { cause });
 }
 
 function readUsage(usage: { inputTokens?: number; outputTokens?: number; inputTokenDetails?: { cacheReadTokens?: number } } | undefined): Usage {

@@ -6,6 +6,7 @@ import { RunCancelledError } from './errors.js';
 import { createOutputEstimator } from './expected-output.js';
 import { createLimiterRegistry, type LimiterRegistry, type LimitsSetting } from './limiter-registry.js';
 import { DEFAULT_PRICES, type PriceTable } from './prices.js';
+import { createQuotaStop } from './quota-stop.js';
 import type { Run } from './run.js';
 import { createRunJournalAccess } from './run-journal-access.js';
 import { createRunScope } from './run-scope.js';
@@ -121,6 +122,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     outputs: createOutputEstimator(),
     hasCache: cache !== undefined,
     waits,
+    quotaStop: createQuotaStop(controller),
   };
   const root = spans.open({ kind: 'run', name, key: '' });
   const scope = createRunScope(engine, { spanId: root.id, path: '', signal, counters: new Map() });

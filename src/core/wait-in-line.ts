@@ -5,6 +5,8 @@ export interface Waiter {
   tokens: number;
   queuedAt: number;
   grant: (lease: Lease) => void;
+  /** Takes the waiter out with an error the limiter chose (a spent daily quota); the caller removes it from the line. */
+  fail: (error: unknown) => void;
 }
 
 /**
@@ -31,6 +33,10 @@ export function waitInLine(
       grant: (lease) => {
         signal?.removeEventListener('abort', onAbort);
         resolve(lease);
+      },
+      fail: (error) => {
+        signal?.removeEventListener('abort', onAbort);
+        reject(error);
       },
     };
     signal?.addEventListener('abort', onAbort, { once: true });

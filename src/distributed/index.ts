@@ -9,6 +9,7 @@ export { startWorker, type StartWorkerOptions, type DistributedWorker, type Work
 export { readBatchStatus, type ReadBatchStatusOptions, type BatchStatus, type FailedItem } from './read-batch-status.js';
 export { createRedisLimiterRegistry, type RedisLimiterRegistryOptions } from './redis-limiter-registry.js';
 export { createRedisRateLimiter, type RedisRateLimiterOptions } from './redis-rate-limiter.js';
+export { readLearnedLimits } from './read-learned-limits.js';
 export { createRedisStepJournal, type RedisStepJournal, type RedisStepJournalOptions } from './redis-step-journal.js';
 // waits on workers: where an item's waits live, and how an answer reaches a parked item
 export { createRedisWaitJournal, type RedisWaitJournalOptions } from './redis-wait-journal.js';

@@ -9,7 +9,8 @@ export interface RedisLimiterRegistryOptions {
   /**
    * Budgets for every model, or per model key. Every process sharing the Redis should be given the
    * same limits: each one enforces its own figures against the shared usage. `concurrency` caps the
-   * calls in flight summed over all processes, and has no default here. @default {}
+   * calls in flight summed over all processes, and has no default here. What is not configured is
+   * learned by all of them together and kept in Redis (see `readLearnedLimits`). @default {}
    */
   limits?: LimitsSetting;
   /** Where the limiters' keys live: `<prefix>:{provider:model}:…`. @default 'braid:limits' */
@@ -18,6 +19,8 @@ export interface RedisLimiterRegistryOptions {
   leaseTtlMs?: number;
   /** See `RedisRateLimiterOptions.pollIntervalMs`. @default 50 */
   pollIntervalMs?: number;
+  /** See `RedisRateLimiterOptions.learnedTtlMs`. @default 30 days */
+  learnedTtlMs?: number;
   onError?: (error: unknown) => void;
 }
 
@@ -36,6 +39,7 @@ export function createRedisLimiterRegistry({
   keyPrefix = 'braid:limits',
   leaseTtlMs = 15_000,
   pollIntervalMs = 50,
+  learnedTtlMs,
   onError,
 }: RedisLimiterRegistryOptions): LimiterRegistry {
   const limiters = new Map<string, RateLimiter>();
@@ -50,6 +54,7 @@ export function createRedisLimiterRegistry({
           keyPrefix,
           leaseTtlMs,
           pollIntervalMs,
+          learnedTtlMs,
           onError,
         });
         limiters.set(modelKey, limiter);

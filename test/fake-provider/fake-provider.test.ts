@@ -28,17 +28,47 @@ interface WireCase {
   name: string;
   wire: WireName;
   model(server: FakeProvider): LanguageModel;
-  /** What the provider's own 429 body looks like. */
+  /** What the provider's own 429 body looks like when it names the limit (`rateLimitSignals: 'full'`): rpm 1 here. */
   rateLimitBody: unknown;
+  /** The rate-limit headers of that 429, and of every answer, on this wire (rpm 1, one request made). */
+  rateHeaders: Record<string, unknown>;
   /** What the provider's own 503 body looks like. */
   unavailableBody: unknown;
 }
 
 const OPENAI_429 = { error: { type: 'rate_limit_exceeded', code: 'rate_limit_exceeded', message: expect.any(String) } };
+const OPENAI_RPM_429 = {
+  error: {
+    type: 'requests',
+    code: 'rate_limit_exceeded',
+    message: expect.stringMatching(/^Rate limit reached for \S+ in organization org-fake on requests per min \(RPM\): Limit 1, Used 1, Requested 1\. Please try again in \d+(\.\d+)?s\./),
+  },
+};
+const OPENAI_HEADERS = { 'x-ratelimit-limit-requests': '1', 'x-ratelimit-remaining-requests': '0', 'x-ratelimit-reset-requests': expect.stringMatching(/^(\d+m)?\d+(\.\d+)?(ms|s)$/) };
+const GEMINI_RPM_429 = {
+  error: {
+    code: 429,
+    status: 'RESOURCE_EXHAUSTED',
+    details: expect.arrayContaining([
+      {
+        '@type': 'type.googleapis.com/google.rpc.QuotaFailure',
+        violations: [expect.objectContaining({ quotaId: 'GenerateRequestsPerMinutePerProjectPerModel-FreeTier', quotaValue: '1' })],
+      },
+      { '@type': 'type.googleapis.com/google.rpc.RetryInfo', retryDelay: expect.stringMatching(/^\d+(\.\d+)?s$/) },
+    ]),
+  },
+};
+const ANTHROPIC_RPM_429 = {
+  type: 'error',
+  error: { type: 'rate_limit_error', message: expect.stringMatching(/^This request would exceed the rate limit for your organization \(fake-org\) of 1 requests per minute\./) },
+};
+const ANTHROPIC_HEADERS = {
+  'anthropic-ratelimit-requests-limit': '1',
+  'anthropic-ratelimit-requests-remaining': '0',
+  'anthropic-ratelimit-requests-reset': expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/),
+};
 const OPENAI_503 = { error: { type: 'server_error', message: expect.any(String) } };
-const GEMINI_429 = { error: { code: 429, status: 'RESOURCE_EXHAUSTED', message: expect.any(String) } };
 const GEMINI_503 = { error: { code: 503, status: 'UNAVAILABLE', message: expect.any(String) } };
-const ANTHROPIC_429 = { type: 'error', error: { type: 'rate_limit_error', message: expect.any(String) } };
 const ANTHROPIC_503 = { type: 'error', error: { type: 'overloaded_error', message: expect.any(String) } };
 
 const WIRE_CASES: WireCase[] = [
@@ -46,7 +76,8 @@ const WIRE_CASES: WireCase[] = [
     name: 'openai chat',
     wire: 'openai',
     model: (server) => createOpenAI({ baseURL: server.openaiBaseURL, apiKey: 'sk-test' }).chat('gpt-test'),
-    rateLimitBody: OPENAI_429,
+    rateLimitBody: OPENAI_RPM_429,
+    rateHeaders: OPENAI_HEADERS,
     unavailableBody: OPENAI_503,
   },
   {
@@ -54,28 +85,32 @@ const WIRE_CASES: WireCase[] = [
     wire: 'openai',
     model: (server) =>
       createOpenAICompatible({ name: 'compatible', baseURL: server.openaiBaseURL, supportsStructuredOutputs: true, includeUsage: true }).chatModel('compatible-test'),
-    rateLimitBody: OPENAI_429,
+    rateLimitBody: OPENAI_RPM_429,
+    rateHeaders: OPENAI_HEADERS,
     unavailableBody: OPENAI_503,
   },
   {
     name: 'gemini',
     wire: 'gemini',
     model: (server) => createGoogleGenerativeAI({ baseURL: server.geminiBaseURL, apiKey: 'test' })('gemini-test'),
-    rateLimitBody: GEMINI_429,
+    rateLimitBody: GEMINI_RPM_429,
+    rateHeaders: {},
     unavailableBody: GEMINI_503,
   },
   {
     name: 'anthropic output_config',
     wire: 'anthropic',
     model: (server) => createAnthropic({ baseURL: server.anthropicBaseURL, apiKey: 'test' })('claude-sonnet-4-5'),
-    rateLimitBody: ANTHROPIC_429,
+    rateLimitBody: ANTHROPIC_RPM_429,
+    rateHeaders: ANTHROPIC_HEADERS,
     unavailableBody: ANTHROPIC_503,
   },
   {
     name: 'anthropic json tool',
     wire: 'anthropic',
     model: (server) => createAnthropic({ baseURL: server.anthropicBaseURL, apiKey: 'test' })('test-model'),
-    rateLimitBody: ANTHROPIC_429,
+    rateLimitBody: ANTHROPIC_RPM_429,
+    rateHeaders: ANTHROPIC_HEADERS,
     unavailableBody: ANTHROPIC_503,
   },
 ];
@@ -103,7 +138,7 @@ async function apiCallErrorOf(promise: Promise<unknown>): Promise<APICallError> 
   return error;
 }
 
-describe.each(WIRE_CASES)('$name wire', ({ wire, model, rateLimitBody, unavailableBody }) => {
+describe.each(WIRE_CASES)('$name wire', ({ wire, model, rateLimitBody, rateHeaders, unavailableBody }) => {
   test('structured output is valid against the schema, the same plain and streamed', async () => {
     const server = await startServer();
     const plain = await generateText({ model: model(server), prompt: 'A soup recipe', output: Output.object({ schema: Recipe }), maxRetries: 0 });
@@ -146,21 +181,39 @@ describe.each(WIRE_CASES)('$name wire', ({ wire, model, rateLimitBody, unavailab
     expect((await streamed.usage).outputTokens).toBe(Math.ceil(plain.text.length / 4));
   });
 
-  test('over the rpm limit: 429 with Retry-After, retry-after-ms and the provider error body', async () => {
+  test("over the rpm limit: the provider's own 429 body names the limit, with its rate-limit headers", async () => {
     const server = await startServer({ rpm: 1 });
-    await generateText({ model: model(server), prompt: 'first', maxRetries: 0 });
+    const first = await generateText({ model: model(server), prompt: 'first', maxRetries: 0 });
     const error = await apiCallErrorOf(generateText({ model: model(server), prompt: 'second', maxRetries: 0 }));
 
     expect(error.statusCode).toBe(429);
-    const retryAfter = Number(error.responseHeaders?.['retry-after']);
-    expect(retryAfter).toBeGreaterThanOrEqual(1);
-    expect(retryAfter).toBeLessThanOrEqual(60);
-    expect(Number(error.responseHeaders?.['retry-after-ms'])).toBeGreaterThan((retryAfter - 1) * 1000);
     expect(JSON.parse(error.responseBody ?? '')).toMatchObject(rateLimitBody as object);
-    if (wire === 'openai') {
-      expect(error.responseHeaders).toMatchObject({ 'x-ratelimit-limit-requests': '1', 'x-ratelimit-remaining-requests': '0' });
+    expect(first.response.headers).toMatchObject(rateHeaders);
+    expect(error.responseHeaders).toMatchObject(rateHeaders);
+    if (wire === 'gemini') {
+      // Gemini says when to retry in the body (RetryInfo) only
+      expect(error.responseHeaders?.['retry-after']).toBeUndefined();
+    } else {
+      const retryAfter = Number(error.responseHeaders?.['retry-after']);
+      expect(retryAfter).toBeGreaterThanOrEqual(1);
+      expect(retryAfter).toBeLessThanOrEqual(60);
+      expect(Number(error.responseHeaders?.['retry-after-ms'])).toBeGreaterThan((retryAfter - 1) * 1000);
     }
     expect(server.stats().byStatus).toEqual({ '200': 1, '429': 1 });
+  });
+
+  test("rateLimitSignals 'retry-after': a 429 says only when to retry, and no answer carries rate headers", async () => {
+    const server = await startServer({ rpm: 1, rateLimitSignals: 'retry-after', retryAfterMs: false });
+    const first = await generateText({ model: model(server), prompt: 'first', maxRetries: 0 });
+    const error = await apiCallErrorOf(generateText({ model: model(server), prompt: 'second', maxRetries: 0 }));
+
+    expect(error.statusCode).toBe(429);
+    expect(error.responseHeaders?.['retry-after']).toMatch(/^\d+$/);
+    expect(error.responseHeaders?.['retry-after-ms']).toBeUndefined();
+    const rateHeaderNames = (headers: Record<string, string> | undefined) => Object.keys(headers ?? {}).filter((name) => name.includes('ratelimit'));
+    expect(rateHeaderNames(first.response.headers)).toEqual([]);
+    expect(rateHeaderNames(error.responseHeaders)).toEqual([]);
+    expect(error.responseBody).not.toMatch(/\b1 requests|Limit 1|quota/i);
   });
 
   test('a status5xx fault answers 503 with the provider error body', async () => {
@@ -290,6 +343,71 @@ describe('limits', () => {
     expect(server.stats()).toMatchObject({ maxConcurrent: 2, byStatus: { '0': 1, '429': 1, '200': 1 } });
   });
 });
+
+describe('rate-limit signals', () => {
+  test('rate headers say what is left and when the budget is whole again (when the newest request leaves)', async () => {
+    const server = await startServer({ rpm: 3, tpm: 10_000, windowMs: 2_000 });
+    await generateText({ model: openaiModel(server), prompt: 'one', maxRetries: 0 });
+    const second = await generateText({ model: openaiModel(server), prompt: 'two', maxRetries: 0 });
+    const headers = second.response.headers ?? {};
+    expect(headers).toMatchObject({ 'x-ratelimit-limit-requests': '3', 'x-ratelimit-remaining-requests': '1', 'x-ratelimit-limit-tokens': '10000' });
+    const { start } = server.stats().timeline[1]!;
+    const resetMs = parseResetMs(headers['x-ratelimit-reset-requests']!);
+    // the second request arrived at `start`: the window is empty again 2 s later
+    expect(Date.now() + resetMs).toBeGreaterThanOrEqual(start + 2_000);
+    expect(Date.now() + resetMs).toBeLessThanOrEqual(start + 2_000 + 50);
+    expect(Number(headers['x-ratelimit-remaining-tokens'])).toBe(10_000 - server.stats().timeline.reduce((sum, request) => sum + request.promptTokens + request.completionTokens, 0));
+  });
+
+  test('Anthropic headers reset at an RFC 3339 time rounded up to the second', async () => {
+    const server = await startServer({ rpm: 5, tpm: 1_000, windowMs: 1_500 });
+    const model = createAnthropic({ baseURL: server.anthropicBaseURL, apiKey: 'test' })('claude-sonnet-4-5');
+    const answer = await generateText({ model, prompt: 'one', maxRetries: 0 });
+    const headers = answer.response.headers ?? {};
+    expect(headers).toMatchObject({ 'anthropic-ratelimit-requests-limit': '5', 'anthropic-ratelimit-requests-remaining': '4', 'anthropic-ratelimit-tokens-limit': '1000' });
+    const resetAt = Date.parse(headers['anthropic-ratelimit-requests-reset']!);
+    expect(resetAt % 1_000).toBe(0);
+    expect(resetAt).toBeGreaterThanOrEqual(server.stats().timeline[0]!.start + 1_500);
+  });
+
+  test('with retryAfterMs off, delays are whole seconds, rounded up, in headers and in bodies', async () => {
+    const server = await startServer({ rpm: 1, windowMs: 1_500, retryAfterMs: false });
+    const gemini = createGoogleGenerativeAI({ baseURL: server.geminiBaseURL, apiKey: 'test' })('gemini-test');
+    await generateText({ model: openaiModel(server), prompt: 'one', maxRetries: 0 });
+    const openaiError = await apiCallErrorOf(generateText({ model: openaiModel(server), prompt: 'two', maxRetries: 0 }));
+    expect(openaiError.responseHeaders).toMatchObject({ 'retry-after': '2' });
+    expect(openaiError.responseHeaders?.['retry-after-ms']).toBeUndefined();
+    expect(openaiError.responseBody).toContain('Please try again in 2s.');
+    const geminiError = await apiCallErrorOf(generateText({ model: gemini, prompt: 'three', maxRetries: 0 }));
+    expect(JSON.parse(geminiError.responseBody ?? '').error.details).toContainEqual({ '@type': 'type.googleapis.com/google.rpc.RetryInfo', retryDelay: '2s' });
+  });
+
+  test('a per-day quota: past rpd, a 429 that names the day quota; the next day admits again', async () => {
+    const dayMs = 1_000;
+    const server = await startServer({ rpd: 2, dayMs });
+    const gemini = createGoogleGenerativeAI({ baseURL: server.geminiBaseURL, apiKey: 'test' })('gemini-test');
+    await generateText({ model: openaiModel(server), prompt: 'one', maxRetries: 0 });
+    await generateText({ model: gemini, prompt: 'two', maxRetries: 0 });
+    const openaiError = await apiCallErrorOf(generateText({ model: openaiModel(server), prompt: 'three', maxRetries: 0 }));
+    expect(openaiError.statusCode).toBe(429);
+    expect(JSON.parse(openaiError.responseBody ?? '').error.message).toMatch(/on requests per day \(RPD\): Limit 2, Used 2, Requested 1\. Please try again in \d+(\.\d+)?s\./);
+    const geminiError = await apiCallErrorOf(generateText({ model: gemini, prompt: 'four', maxRetries: 0 }));
+    const details = JSON.parse(geminiError.responseBody ?? '').error.details as { violations?: { quotaId: string; quotaValue: string }[]; retryDelay?: string }[];
+    expect(details.flatMap((detail) => detail.violations ?? [])).toEqual([expect.objectContaining({ quotaId: 'GenerateRequestsPerDayPerProjectPerModel-FreeTier', quotaValue: '2' })]);
+    const retryDelayMs = Number.parseFloat(details.find((detail) => detail.retryDelay)!.retryDelay!) * 1000;
+    expect(retryDelayMs).toBeLessThanOrEqual(dayMs);
+    // the fake said when its day ends: wait exactly that long
+    await new Promise((resolve) => setTimeout(resolve, retryDelayMs + 20));
+    await expect(generateText({ model: openaiModel(server), prompt: 'five', maxRetries: 0 })).resolves.toBeDefined();
+  });
+});
+
+/** `250ms`, `1.5s`, `1m2s` as the fake's OpenAI headers print them. */
+function parseResetMs(text: string): number {
+  let total = 0;
+  for (const [, amount, unit] of text.matchAll(/(\d+(?:\.\d+)?)(ms|m|s)/g)) total += Number(amount) * (unit === 'ms' ? 1 : unit === 's' ? 1_000 : 60_000);
+  return total;
+}
 
 describe('faults', () => {
   test('reset destroys the connection without an answer', async () => {

@@ -8,10 +8,19 @@ import { FAULT_KINDS, pickFault, type FaultKind, type FaultRates } from './pick-
 import { createPromptCache } from './prompt-cache.js';
 import { createRateWindow } from './rate-window.js';
 import { createSeededRandom } from './seeded-random.js';
-import { InvalidWireRequestError, type ModelReply, type ModelRequest, type ServerSentEvent, type Wire, type WireAnswer, type WireName } from './wire.js';
+import {
+  InvalidWireRequestError,
+  type ModelReply,
+  type ModelRequest,
+  type RateLimitHit,
+  type ServerSentEvent,
+  type Wire,
+  type WireAnswer,
+  type WireName,
+} from './wire.js';
 import { anthropicWire } from './wires/anthropic.js';
 import { geminiWire } from './wires/gemini.js';
-import { buildOpenaiRateLimitHeaders, openaiWire } from './wires/openai.js';
+import { openaiWire } from './wires/openai.js';
 
 /** Scripts the answer to prompts that match. The first matching rule with uses left wins. */
 export interface FakeRule {
@@ -43,12 +52,27 @@ export interface FakeProviderOptions {
   latencyMs?: number;
   /** Extra latency per completion token; streams spread it over their chunks. @default 0 */
   latencyPerTokenMs?: number;
-  /** Requests per window; over it, 429 with Retry-After. Unset: unlimited. */
+  /** Requests per window; over it, 429 (see `rateLimitSignals`). Unset: unlimited. */
   rpm?: number;
   /** Prompt + completion tokens per window, counted at arrival. Unset: unlimited. */
   tpm?: number;
-  /** Length of the sliding rpm/tpm window. @default 60000 */
+  /** Length of the sliding rpm/tpm window; headers and 429 bodies call it a minute. @default 60000 */
   windowMs?: number;
+  /**
+   * What the provider says about its limits. `'full'`, as real providers do: rate-limit headers on every
+   * OpenAI and Anthropic answer while rpm or tpm is set (`x-ratelimit-*`, `anthropic-ratelimit-*`), and a
+   * 429 body naming the limit (Gemini's QuotaFailure + RetryInfo, without a Retry-After header; OpenAI's and
+   * Anthropic's messages stating it, with Retry-After). `'retry-after'`: a 429 with Retry-After (and
+   * `retry-after-ms`, see `retryAfterMs`) and a message that names no limit; no rate-limit headers.
+   * @default 'full'
+   */
+  rateLimitSignals?: 'full' | 'retry-after';
+  /** Also send the exact `retry-after-ms` (and exact retry delays in bodies); off: whole seconds only, rounded up. @default true */
+  retryAfterMs?: boolean;
+  /** Requests per day: over it, a per-day quota 429 (named as such in the body under `'full'` signals). Unset: none. */
+  rpd?: number;
+  /** Length of the fake's day, so tests can see a daily quota reset. @default 86400000 */
+  dayMs?: number;
   /** Requests in flight beyond this get 429. Unset: unlimited. */
   maxConcurrent?: number;
   /** Per-request fault probabilities. @default {} */
@@ -154,6 +178,8 @@ export async function startFakeProvider({ host = '127.0.0.1', port = 0, ...initi
   let nextId = 1;
   let generation = 0; // entries from before a reset() must not count after it
   const rateWindow = createRateWindow();
+  let dayStartedAt = Date.now();
+  let requestsToday = 0;
   const promptCache = createPromptCache();
 
   const configure = (partial: FakeProviderOptions): void => {
@@ -219,17 +245,43 @@ export async function startFakeProvider({ host = '127.0.0.1', port = 0, ...initi
       finish(entry, entryGeneration, response.headersSent ? response.statusCode : 0);
     });
 
-    const openaiHeaders = (): Record<string, string> =>
-      wire.name === 'openai' && (options.rpm !== undefined || options.tpm !== undefined)
-        ? buildOpenaiRateLimitHeaders(options, rateWindow.snapshot(options.windowMs ?? 60_000))
-        : {};
+    const isFullSignals = (options.rateLimitSignals ?? 'full') === 'full';
+    const isExact = options.retryAfterMs ?? true;
+    const rateHeaders = (): Record<string, string> => {
+      if (!isFullSignals || (options.rpm === undefined && options.tpm === undefined)) return {};
+      const windowMs = options.windowMs ?? 60_000;
+      return wire.buildRateHeaders({ rpm: options.rpm, tpm: options.tpm, ...rateWindow.snapshot(windowMs), now: Date.now() });
+    };
     const sendError = (status: number, message: string, headers: Record<string, string> = {}): void => {
       finish(entry, entryGeneration, status);
-      sendJson(response, status, wire.buildError(status, message), { ...openaiHeaders(), ...headers });
+      sendJson(response, status, wire.buildError(status, message), { ...rateHeaders(), ...headers });
+    };
+    const sendRateLimited = (hit: Omit<RateLimitHit, 'model' | 'retryAfterMs'> & { retryAfterMs: number }): void => {
+      // whole seconds, rounded up, unless the exact delay is on: a client must never be told too early
+      const retryAfterMs = isExact ? Math.max(1, Math.ceil(hit.retryAfterMs)) : Math.max(1, Math.ceil(hit.retryAfterMs / 1000)) * 1000;
+      const headers = retryAfterHeaders(retryAfterMs, isExact);
+      if (!isFullSignals) {
+        sendError(429, 'Rate limit reached. Please try again later.', headers);
+        return;
+      }
+      finish(entry, entryGeneration, 429);
+      const body = wire.buildRateLimitError({ ...hit, retryAfterMs, model: modelRequest.model });
+      sendJson(response, 429, body, { ...rateHeaders(), ...(wire.name === 'gemini' ? {} : headers) });
     };
 
     if (options.maxConcurrent !== undefined && acceptedInFlight >= options.maxConcurrent) {
-      sendError(429, `Too many concurrent requests: at most ${options.maxConcurrent} may be in flight.`, retryAfterHeaders(1000));
+      sendError(429, `Too many concurrent requests: at most ${options.maxConcurrent} may be in flight.`, retryAfterHeaders(1000, isExact));
+      return;
+    }
+
+    const now = Date.now();
+    const dayMs = options.dayMs ?? 86_400_000;
+    if (now - dayStartedAt >= dayMs) {
+      dayStartedAt += Math.floor((now - dayStartedAt) / dayMs) * dayMs;
+      requestsToday = 0;
+    }
+    if (options.rpd !== undefined && requestsToday >= options.rpd) {
+      sendRateLimited({ unit: 'requests', period: 'day', limit: options.rpd, used: requestsToday, requested: 1, retryAfterMs: dayStartedAt + dayMs - now });
       return;
     }
 
@@ -237,13 +289,22 @@ export async function startFakeProvider({ host = '127.0.0.1', port = 0, ...initi
     const rule = activeRule?.rule;
     let reply = composeReply(modelRequest, { seed: options.seed ?? 1, scripted: rule });
     const arrivalTokens = promptTokens + estimateTokens(replyContent(reply));
-    const admission = rateWindow.admit(arrivalTokens, { rpm: options.rpm, tpm: options.tpm, windowMs: options.windowMs ?? 60_000 });
+    const windowMs = options.windowMs ?? 60_000;
+    const before = rateWindow.snapshot(windowMs);
+    const admission = rateWindow.admit(arrivalTokens, { rpm: options.rpm, tpm: options.tpm, windowMs });
     if (!admission.isAdmitted) {
-      const limit = admission.limit === 'requests' ? `${options.rpm} requests` : `${options.tpm} tokens`;
-      const seconds = Math.max(1, Math.ceil(admission.retryAfterMs / 1000));
-      sendError(429, `Rate limit reached: ${limit} per ${options.windowMs ?? 60_000} ms. Please try again in ${seconds}s.`, retryAfterHeaders(admission.retryAfterMs));
+      const isRequests = admission.limit === 'requests';
+      sendRateLimited({
+        unit: admission.limit,
+        period: 'minute',
+        limit: (isRequests ? options.rpm : options.tpm) ?? 0,
+        used: isRequests ? before.requests : before.tokens,
+        requested: isRequests ? 1 : arrivalTokens,
+        retryAfterMs: admission.retryAfterMs,
+      });
       return;
     }
+    requestsToday += 1;
 
     isAccepted = true;
     acceptedInFlight += 1;
@@ -264,7 +325,7 @@ export async function startFakeProvider({ host = '127.0.0.1', port = 0, ...initi
     if (gone.signal.aborted) return;
 
     if (isScriptedError && rule?.status !== undefined) {
-      const headers = rule.retryAfterSeconds === undefined ? {} : retryAfterHeaders(rule.retryAfterSeconds * 1000);
+      const headers = rule.retryAfterSeconds === undefined ? {} : retryAfterHeaders(rule.retryAfterSeconds * 1000, true);
       sendError(rule.status, rule.message ?? `Scripted failure (status ${rule.status}) for this prompt.`, headers);
       return;
     }
@@ -296,13 +357,13 @@ export async function startFakeProvider({ host = '127.0.0.1', port = 0, ...initi
       if (gone.signal.aborted) return;
       const body = JSON.stringify(wire.buildResponse(answer));
       finish(entry, entryGeneration, 200);
-      response.writeHead(200, { 'content-type': 'application/json', ...openaiHeaders() });
+      response.writeHead(200, { 'content-type': 'application/json', ...rateHeaders() });
       response.end(isBroken ? body.slice(0, Math.floor(body.length / 2)) : body);
       return;
     }
 
     const events = wire.buildStream(answer, splitIntoPieces(replyContent(reply)));
-    response.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive', ...openaiHeaders() });
+    response.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive', ...rateHeaders() });
     // a malformed stream breaks its second event (the first for one-event streams) and stops there
     const brokenIndex = isBroken ? Math.min(1, events.length - 1) : -1;
     for (const [index, event] of events.entries()) {
@@ -360,6 +421,8 @@ export async function startFakeProvider({ host = '127.0.0.1', port = 0, ...initi
     byStatus = {};
     peakInFlight = inFlight;
     rateWindow.clear();
+    dayStartedAt = Date.now();
+    requestsToday = 0;
     promptCache.clear();
     for (const rule of rules) rule.uses = 0;
     faultRandom = createSeededRandom(options.seed ?? 1);
@@ -401,15 +464,19 @@ function activateRule(rule: FakeRule): ActiveRule {
 }
 
 function validateOptions(options: FakeProviderOptions): void {
-  const nonNegative = ['latencyMs', 'latencyPerTokenMs', 'rpm', 'tpm', 'maxConcurrent'] as const;
+  const nonNegative = ['latencyMs', 'latencyPerTokenMs', 'rpm', 'tpm', 'maxConcurrent', 'rpd'] as const;
   for (const key of nonNegative) {
     const value = options[key];
     if (value !== undefined && !(typeof value === 'number' && value >= 0)) {
       throw new FakeProviderConfigError(`${key} must be a number ≥ 0, got ${String(value)}`);
     }
   }
-  if (options.windowMs !== undefined && !(options.windowMs > 0)) {
-    throw new FakeProviderConfigError(`windowMs must be > 0, got ${String(options.windowMs)}`);
+  for (const key of ['windowMs', 'dayMs'] as const) {
+    const value = options[key];
+    if (value !== undefined && !(value > 0)) throw new FakeProviderConfigError(`${key} must be > 0, got ${String(value)}`);
+  }
+  if (options.rateLimitSignals !== undefined && !['full', 'retry-after'].includes(options.rateLimitSignals)) {
+    throw new FakeProviderConfigError(`rateLimitSignals must be 'full' or 'retry-after', got ${String(options.rateLimitSignals)}`);
   }
   for (const [kind, rate] of Object.entries(options.faults ?? {})) {
     if (!FAULT_KINDS.includes(kind as FaultKind)) {
@@ -470,11 +537,11 @@ function serializeEvent({ event, data }: ServerSentEvent): string {
   return `${event === undefined ? '' : `event: ${event}\n`}data: ${payload}\n\n`;
 }
 
-/** Retry-After in whole seconds (rounded up, at least 1) plus the exact `retry-after-ms` the AI SDK prefers. */
-function retryAfterHeaders(milliseconds: number): Record<string, string> {
+/** Retry-After in whole seconds (rounded up, at least 1), plus the exact `retry-after-ms` the AI SDK prefers when `isExact`. */
+function retryAfterHeaders(milliseconds: number, isExact: boolean): Record<string, string> {
   return {
     'retry-after': String(Math.max(1, Math.ceil(milliseconds / 1000))),
-    'retry-after-ms': String(Math.max(1, Math.ceil(milliseconds))),
+    ...(isExact && { 'retry-after-ms': String(Math.max(1, Math.ceil(milliseconds))) }),
   };
 }
 

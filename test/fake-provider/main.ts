@@ -11,6 +11,7 @@ import { readJsonConfig, startFakeProvider, type StartFakeProviderOptions } from
 
 const USAGE = `usage: main.ts [--port 0] [--host 127.0.0.1] [--seed 1] [--latency ms] [--latency-per-token ms]
   [--rpm n] [--tpm n] [--window-ms ms] [--max-concurrent n] [--prompt-caching]
+  [--signals full|retry-after] [--whole-seconds] [--rpd n] [--day-ms ms]
   [--faults '{"status5xx":0.1}'] [--rules '[{"match":{"regex":"cobalt"},"status":500}]'] [--config '{...}']`;
 
 const { values } = parseArgs({
@@ -25,6 +26,10 @@ const { values } = parseArgs({
     'window-ms': { type: 'string' },
     'max-concurrent': { type: 'string' },
     'prompt-caching': { type: 'boolean' },
+    signals: { type: 'string' },
+    'whole-seconds': { type: 'boolean' },
+    rpd: { type: 'string' },
+    'day-ms': { type: 'string' },
     faults: { type: 'string' },
     rules: { type: 'string' },
     config: { type: 'string' },
@@ -63,6 +68,10 @@ const flags: StartFakeProviderOptions = {
   windowMs: toNumber('window-ms', values['window-ms']),
   maxConcurrent: toNumber('max-concurrent', values['max-concurrent']),
   promptCaching: values['prompt-caching'],
+  rateLimitSignals: values.signals as StartFakeProviderOptions['rateLimitSignals'],
+  retryAfterMs: values['whole-seconds'] ? false : undefined,
+  rpd: toNumber('rpd', values.rpd),
+  dayMs: toNumber('day-ms', values['day-ms']),
 };
 // flags not given must not override the JSON config with undefined
 const options = { ...fromJson, ...Object.fromEntries(Object.entries(flags).filter(([, value]) => value !== undefined)) };

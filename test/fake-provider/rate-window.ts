@@ -10,11 +10,11 @@ export type Admission =
   | { isAdmitted: true }
   | { isAdmitted: false; limit: 'requests' | 'tokens'; retryAfterMs: number };
 
-/** Usage inside the window right now, for OpenAI-style `x-ratelimit-*` headers. */
+/** Usage inside the window right now, for rate-limit headers. */
 export interface RateSnapshot {
   requests: number;
   tokens: number;
-  /** Milliseconds until the oldest request leaves the window (0 when the window is empty). */
+  /** Milliseconds until the newest request leaves the window, so the budget is whole again (0 when empty). */
   resetMs: number;
 }
 
@@ -68,11 +68,11 @@ export function createRateWindow(): RateWindow {
     },
     snapshot(windowMs, now = Date.now()) {
       prune(windowMs, now);
-      const oldest = entries[0];
+      const newest = entries.at(-1);
       return {
         requests: entries.length,
         tokens: entries.reduce((sum, entry) => sum + entry.tokens, 0),
-        resetMs: oldest === undefined ? 0 : oldest.time + windowMs - now,
+        resetMs: newest === undefined ? 0 : newest.time + windowMs - now,
       };
     },
     clear() {

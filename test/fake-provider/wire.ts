@@ -50,6 +50,31 @@ export interface ServerSentEvent {
   tokens?: number;
 }
 
+/** A limit a request ran into, for the 429 body of wires that name it. */
+export interface RateLimitHit {
+  unit: 'requests' | 'tokens';
+  /** The fake calls its rate window a minute, whatever `windowMs` is, as braid's `windowMs` does. */
+  period: 'minute' | 'day';
+  limit: number;
+  used: number;
+  requested: number;
+  /** Already rounded as the fake sends it (whole seconds unless `retryAfterMs` is on). */
+  retryAfterMs: number;
+  model: string;
+}
+
+/** The rate budget at the moment of an answer, for wires that send rate-limit headers. */
+export interface RateBudgetSnapshot {
+  rpm?: number;
+  tpm?: number;
+  /** Requests and tokens inside the window now. */
+  requests: number;
+  tokens: number;
+  /** Until the window is empty, i.e. the budget is whole again. */
+  resetMs: number;
+  now: number;
+}
+
 /** Thrown by `parseRequest` when the body is not a request this wire accepts; answered with 400. */
 export class InvalidWireRequestError extends Error {
   override name = 'InvalidWireRequestError';
@@ -66,4 +91,13 @@ export interface Wire {
   buildStream(answer: WireAnswer, pieces: readonly string[]): ServerSentEvent[];
   /** The provider's own error body for a status. */
   buildError(status: number, message: string): unknown;
+  /** The provider's own 429 body naming the limit it hit (its quota, or a message stating the limit). */
+  buildRateLimitError(hit: RateLimitHit): unknown;
+  /** The provider's rate-limit headers, sent on every answer; none for providers that send none (Gemini). */
+  buildRateHeaders(budget: RateBudgetSnapshot): Record<string, string>;
+}
+
+/** Seconds as providers print them in messages: `2.7s`, `3s`. */
+export function formatSeconds(milliseconds: number): string {
+  return `${Number((Math.max(0, milliseconds) / 1000).toFixed(3))}s`;
 }

@@ -19,6 +19,7 @@ const ENGINE_VALUES = [
   'MissingSettingError',
   'ModelSpecError',
   'ProviderCallError',
+  'QuotaExhaustedError',
   'RunBusyError',
   'RunCancelledError',
   'RunIdentityError',
@@ -40,6 +41,7 @@ const ENGINE_VALUES = [
   'evaluate',
   'findCriticalPath',
   'findPrice',
+  'openLimitsFile',
   'openRunStore',
   'readTraceFile',
   'resume',
@@ -59,7 +61,7 @@ test('the apps live in braid/apps, and no CLI plumbing is exported anywhere', as
   const apps = await import('../../src/workflows/index.js');
   expect(Object.keys(apps)).toEqual(expect.arrayContaining(['generateFaq', 'routeQuery', 'handleOrderQuery', 'builtInWorkflows']));
   const braid = await import('../../src/index.js');
-  const cliPlumbing = ['parseModelSpec', 'defaultModelSpec', 'API_KEY_VARIABLES', 'defaultStorePath', 'resolveLocalModelFile', 'openCliRuntime'];
+  const cliPlumbing = ['parseModelSpec', 'defaultModelSpec', 'API_KEY_VARIABLES', 'defaultStorePath', 'defaultLimitsPath', 'resolveLocalModelFile', 'openCliRuntime'];
   for (const name of [...cliPlumbing, 'generateFaq', 'routeQuery', 'handleOrderQuery', 'builtInWorkflows', 'group', 'parallel', 'chain']) expect(braid).not.toHaveProperty(name);
   for (const name of cliPlumbing) expect(apps).not.toHaveProperty(name);
 });

@@ -90,6 +90,32 @@ export const anthropicWire: Wire = {
   buildError(status, message) {
     return { type: 'error', error: { type: ERROR_TYPES[status] ?? (status >= 500 ? 'api_error' : 'invalid_request_error'), message } };
   },
+
+  // Anthropic states the limit in the message; it has no per-day limits, so a per-day hit reads "per day" in the same words
+  buildRateLimitError({ unit, period, limit }) {
+    const message =
+      `This request would exceed the rate limit for your organization (fake-org) of ${limit.toLocaleString('en-US')} ${unit} per ${period}. ` +
+      'For details, refer to: https://docs.claude.com/en/api/rate-limits. You can see the response headers for current usage. ' +
+      'Please reduce the prompt length or the maximum tokens requested, or try again later.';
+    return { type: 'error', error: { type: 'rate_limit_error', message } };
+  },
+
+  // resets are RFC 3339 times to the second, rounded up: the budget is whole again by then
+  buildRateHeaders({ rpm, tpm, requests, tokens, resetMs, now }) {
+    const reset = new Date(Math.ceil((now + resetMs) / 1000) * 1000).toISOString().replace('.000Z', 'Z');
+    const headers: Record<string, string> = {};
+    if (rpm !== undefined) {
+      headers['anthropic-ratelimit-requests-limit'] = String(rpm);
+      headers['anthropic-ratelimit-requests-remaining'] = String(Math.max(0, rpm - requests));
+      headers['anthropic-ratelimit-requests-reset'] = reset;
+    }
+    if (tpm !== undefined) {
+      headers['anthropic-ratelimit-tokens-limit'] = String(tpm);
+      headers['anthropic-ratelimit-tokens-remaining'] = String(Math.max(0, tpm - tokens));
+      headers['anthropic-ratelimit-tokens-reset'] = reset;
+    }
+    return headers;
+  },
 };
 
 const ERROR_TYPES: Record<number, string> = {

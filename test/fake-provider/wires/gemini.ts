@@ -1,7 +1,7 @@
 import { isRecord } from '../json-schema.js';
 import { estimateTokens } from '../estimate-tokens.js';
 import { parseJsonObject } from '../parse-json-object.js';
-import { InvalidWireRequestError, type RequestedOutput, type ServerSentEvent, type Wire, type WireAnswer } from '../wire.js';
+import { formatSeconds, InvalidWireRequestError, type RequestedOutput, type ServerSentEvent, type Wire, type WireAnswer } from '../wire.js';
 
 const GEMINI_PATH = /\/models\/([^/]+):(generateContent|streamGenerateContent)$/;
 
@@ -75,6 +75,40 @@ export const geminiWire: Wire = {
   buildError(status, message) {
     return { error: { code: status, message, status: STATUS_NAMES[status] ?? (status >= 500 ? 'INTERNAL' : 'INVALID_ARGUMENT') } };
   },
+
+  // the Gemini API's own shape: a QuotaFailure naming the quota, Help, and RetryInfo (it sends no Retry-After header)
+  buildRateLimitError({ unit, period, limit, retryAfterMs, model }) {
+    const quota = QUOTAS[`${unit}/${period}`]!;
+    const retryDelay = formatSeconds(retryAfterMs);
+    return {
+      error: {
+        code: 429,
+        message:
+          'You exceeded your current quota, please check your plan and billing details. For more information on this error, head to: https://ai.google.dev/gemini-api/docs/rate-limits.\n' +
+          `* Quota exceeded for metric: ${quota.metric}, limit: ${limit}, model: ${model}\nPlease retry in ${retryDelay}.`,
+        status: 'RESOURCE_EXHAUSTED',
+        details: [
+          {
+            '@type': 'type.googleapis.com/google.rpc.QuotaFailure',
+            violations: [{ quotaMetric: quota.metric, quotaId: quota.id, quotaDimensions: { location: 'global', model }, quotaValue: String(limit) }],
+          },
+          { '@type': 'type.googleapis.com/google.rpc.Help', links: [{ description: 'Learn more about Gemini API quotas', url: 'https://ai.google.dev/gemini-api/docs/rate-limits' }] },
+          { '@type': 'type.googleapis.com/google.rpc.RetryInfo', retryDelay },
+        ],
+      },
+    };
+  },
+
+  buildRateHeaders() {
+    return {};
+  },
+};
+
+const QUOTAS: Record<string, { id: string; metric: string }> = {
+  'requests/minute': { id: 'GenerateRequestsPerMinutePerProjectPerModel-FreeTier', metric: 'generativelanguage.googleapis.com/generate_content_free_tier_requests' },
+  'requests/day': { id: 'GenerateRequestsPerDayPerProjectPerModel-FreeTier', metric: 'generativelanguage.googleapis.com/generate_content_free_tier_requests' },
+  'tokens/minute': { id: 'GenerateContentInputTokensPerModelPerMinute-FreeTier', metric: 'generativelanguage.googleapis.com/generate_content_free_tier_input_token_count' },
+  'tokens/day': { id: 'GenerateContentInputTokensPerModelPerDay-FreeTier', metric: 'generativelanguage.googleapis.com/generate_content_free_tier_input_token_count' },
 };
 
 const STATUS_NAMES: Record<number, string> = {

@@ -1,7 +1,6 @@
 import { isRecord } from '../json-schema.js';
-import type { RateSnapshot } from '../rate-window.js';
 import { estimateTokens } from '../estimate-tokens.js';
-import { InvalidWireRequestError, type RequestedOutput, type ServerSentEvent, type Wire, type WireAnswer } from '../wire.js';
+import { InvalidWireRequestError, type RateBudgetSnapshot, type RequestedOutput, type ServerSentEvent, type Wire, type WireAnswer } from '../wire.js';
 
 /**
  * OpenAI chat completions (`POST {base}/chat/completions`), as sent by `@ai-sdk/openai` `.chat()` and
@@ -97,6 +96,19 @@ export const openaiWire: Wire = {
     const [type, code] = ERROR_TYPES[status] ?? (status >= 500 ? ['server_error', null] : ['invalid_request_error', null]);
     return { error: { message, type, param: null, code } };
   },
+
+  buildRateLimitError({ unit, period, limit, used, requested, retryAfterMs, model }) {
+    const abbreviation = `${unit === 'requests' ? 'R' : 'T'}P${period === 'day' ? 'D' : 'M'}`;
+    const message =
+      `Rate limit reached for ${model} in organization org-fake on ${unit} per ${period === 'day' ? 'day' : 'min'} (${abbreviation}): ` +
+      `Limit ${limit}, Used ${used}, Requested ${requested}. Please try again in ${formatOpenaiDuration(retryAfterMs, true)}. ` +
+      'Visit https://platform.openai.com/account/rate-limits to learn more.';
+    return { error: { message, type: unit, param: null, code: 'rate_limit_exceeded' } };
+  },
+
+  buildRateHeaders(budget) {
+    return buildOpenaiRateLimitHeaders(budget);
+  },
 };
 
 const ERROR_TYPES: Record<number, [type: string, code: string | null]> = {
@@ -109,33 +121,33 @@ const ERROR_TYPES: Record<number, [type: string, code: string | null]> = {
 };
 
 /**
- * OpenAI's rate-limit headers, sent on every OpenAI-wire response while rpm or tpm is set. Reset values
- * use OpenAI's duration format (`1s`, `6m0s`, `250ms`).
+ * OpenAI's rate-limit headers. A reset is the time until the budget is whole again ("resets to its
+ * initial state"), in OpenAI's duration format (`1s`, `6m0s`, `250ms`).
  */
-export function buildOpenaiRateLimitHeaders(
-  { rpm, tpm }: { rpm?: number; tpm?: number },
-  snapshot: RateSnapshot,
-): Record<string, string> {
+export function buildOpenaiRateLimitHeaders({ rpm, tpm, requests, tokens, resetMs }: RateBudgetSnapshot): Record<string, string> {
   const headers: Record<string, string> = {};
-  const reset = formatOpenaiDuration(snapshot.resetMs);
+  const reset = formatOpenaiDuration(resetMs);
   if (rpm !== undefined) {
     headers['x-ratelimit-limit-requests'] = String(rpm);
-    headers['x-ratelimit-remaining-requests'] = String(Math.max(0, rpm - snapshot.requests));
+    headers['x-ratelimit-remaining-requests'] = String(Math.max(0, rpm - requests));
     headers['x-ratelimit-reset-requests'] = reset;
   }
   if (tpm !== undefined) {
     headers['x-ratelimit-limit-tokens'] = String(tpm);
-    headers['x-ratelimit-remaining-tokens'] = String(Math.max(0, tpm - snapshot.tokens));
+    headers['x-ratelimit-remaining-tokens'] = String(Math.max(0, tpm - tokens));
     headers['x-ratelimit-reset-tokens'] = reset;
   }
   return headers;
 }
 
-function formatOpenaiDuration(milliseconds: number): string {
+/** `250ms`, `1.5s`, `6m0s`, `1h2m3s` (rounded up to the millisecond); `inMessage` prints `7m12s` and `2.7s` alike. */
+function formatOpenaiDuration(milliseconds: number, inMessage = false): string {
   const rounded = Math.max(0, Math.ceil(milliseconds));
-  if (rounded < 1000) return `${rounded}ms`;
-  const minutes = Math.floor(rounded / 60_000);
+  if (rounded < 1000 && !inMessage) return `${rounded}ms`;
+  const hours = Math.floor(rounded / 3_600_000);
+  const minutes = Math.floor((rounded % 3_600_000) / 60_000);
   const seconds = Number(((rounded % 60_000) / 1000).toFixed(3));
+  if (hours > 0) return `${hours}h${minutes}m${seconds}s`;
   return minutes > 0 ? `${minutes}m${seconds}s` : `${seconds}s`;
 }
 
