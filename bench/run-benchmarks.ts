@@ -11,6 +11,7 @@ import { runEngineBench } from './engine-bench.js';
 import { runLocalPrefixBench } from './local-prefix-bench.js';
 import { printTable, type BenchTable } from './print-table.js';
 import { runChildSuite } from './run-child-suite.js';
+import { runStreamingBench } from './streaming-bench.js';
 import { targetsTable, type TargetCheck } from './target-check.js';
 
 async function main(): Promise<void> {
@@ -19,12 +20,17 @@ async function main(): Promise<void> {
   const targets: TargetCheck[] = [];
   process.stdout.write(`# braid benchmarks — node ${process.version}, ${availableParallelism()} cores (${cpus()[0]?.model ?? 'unknown CPU'})\n\n`);
 
-  progress('suite 1/4: engine (fake provider)');
+  progress('suite 1/5: engine (fake provider)');
   const engine = await runEngineBench({ onProgress: progress });
   targets.push(...engine.targets);
   engine.tables.forEach(printTable);
 
-  progress('suite 2/4: journal overhead');
+  progress('suite 2/5: streaming (fake provider with per-token latency; braid route on a pseudo-terminal)');
+  const streaming = await runStreamingBench({ onProgress: progress });
+  targets.push(...streaming.targets);
+  streaming.tables.forEach(printTable);
+
+  progress('suite 3/5: journal overhead');
   const journalFile = fileURLToPath(new URL('journal-overhead.ts', import.meta.url));
   const journal = await runChildSuite(journalFile, { timeoutMs: 180_000 });
   const journalTable: BenchTable = {
@@ -38,7 +44,7 @@ async function main(): Promise<void> {
   printTable(journalTable);
 
   const modelPath = process.env.BRAID_LOCAL_MODEL;
-  progress('suite 3/4: local model prefix reuse');
+  progress('suite 4/5: local model prefix reuse');
   if (modelPath === undefined || modelPath === '') {
     const skipped: BenchTable = { title: 'Local model — prefix reuse', columns: ['output'], rows: [['skipped: set BRAID_LOCAL_MODEL to a GGUF file to run it']] };
     printTable(skipped);
@@ -48,7 +54,7 @@ async function main(): Promise<void> {
     local.tables.forEach(printTable);
   }
 
-  progress('suite 4/4: distributed workers on Redis');
+  progress('suite 5/5: distributed workers on Redis');
   const distributedFile = fileURLToPath(new URL('distributed-bench.ts', import.meta.url));
   const distributed = await runChildSuite(distributedFile, { timeoutMs: 600_000 });
   printTable({

@@ -1,13 +1,18 @@
 /**
- * The events of one stream, kept in order, that any number of readers iterate each from the start
- * and at their own pace: one that starts late misses nothing, and a slow one holds up no other
- * (nor the writer, which never waits). A failed log throws its error to every reader once it has
- * read the events before it.
+ * The events of one stream, kept in order, that any number of readers read each from the start and
+ * at their own pace: one that starts late misses nothing, a slow one holds up no other (nor the
+ * writer, which never waits), and one that falls behind gets what piled up in one batch.
  */
-export interface EventLog<Event> extends AsyncIterable<Event> {
+export interface EventLog<Event> {
   push(event: Event): void;
   end(): void;
   fail(error: unknown): void;
+  /**
+   * Every event from position `from` on that is in the log, waiting until there is one; `undefined`
+   * once the log has ended and all were read. A failed log throws its error once the events before
+   * it were read.
+   */
+  readFrom(from: number): Promise<readonly Event[] | undefined>;
 }
 
 export function createEventLog<Event>(): EventLog<Event> {
@@ -33,27 +38,13 @@ export function createEventLog<Event>(): EventLog<Event> {
       ending ??= { error, isFailed: true };
       wake();
     },
-    [Symbol.asyncIterator](): AsyncIterator<Event> {
-      let index = 0;
-      let isDone = false;
-      const done = (): IteratorResult<Event> => ({ done: true, value: undefined });
-      return {
-        async next() {
-          while (!isDone && index >= events.length) {
-            if (ending) {
-              isDone = true;
-              if (ending.isFailed) throw ending.error;
-            } else {
-              await new Promise<void>((resolve) => waiting.push(resolve));
-            }
-          }
-          return isDone ? done() : { done: false, value: events[index++]! };
-        },
-        async return() {
-          isDone = true; // a reader that stops early (break, a closed response) reads no further
-          return done();
-        },
-      };
+    async readFrom(from) {
+      while (from >= events.length) {
+        if (ending?.isFailed) throw ending.error;
+        if (ending) return undefined;
+        await new Promise<void>((resolve) => waiting.push(resolve));
+      }
+      return events.slice(from);
     },
   };
 }

@@ -1,66 +1,46 @@
-import { parsePartialJson } from 'ai';
 import type { z } from 'zod';
 import { createEventLog } from './event-log.js';
 import { executeStep, type StepEngine } from './execute-step.js';
 import type { StepOptions } from './run.js';
 import type { StepValue } from './run-step.js';
 import type { ScopePosition } from './scope.js';
-import { createStepStream, type StepStream, type StreamEvent, type StreamPartial } from './step-stream.js';
+import { createStepStream, type LoggedEvent, type StepStream } from './step-stream.js';
 import { createStreamOnWire, type StreamSink } from './stream-on-wire.js';
 
 /**
  * A streamed step at `scope`: the very step `executeStep` runs (same key, fingerprint, limiter,
  * retries, repairs, cost cap, spans, journal and cache), whose attempts stream their text into an
  * event log as it arrives. An attempt that follows one which already streamed text first logs a
- * `reset`. A step answered without a call (journal or cache) logs its whole value at once.
+ * `reset`. A step answered without a call (journal or cache) logs its whole value at once. The
+ * log holds text, resets and the value; each reader derives the partials it wants from the text.
  */
 export function executeStream<Schema extends z.ZodType | undefined>(
   engine: StepEngine,
   scope: ScopePosition,
   options: StepOptions<Schema>,
 ): StepStream<Schema> {
-  type Event = StreamEvent<Schema>;
-  const log = createEventLog<Event>();
+  const log = createEventLog<LoggedEvent<Schema>>();
   const hasSchema = options.schema !== undefined;
   let attempts = 0;
   let isShowingText = false; // text went out since the last reset
-  let text = ''; // this attempt's text
-  let lastPartial: string | undefined; // the last partial logged, as JSON, so an unchanged one is not logged again
 
   const sink: StreamSink = {
     begin(after) {
       attempts += 1;
       if (after !== undefined && isShowingText) log.push({ type: 'reset', reason: after, attempt: attempts });
       isShowingText = false;
-      text = '';
-      lastPartial = undefined;
     },
-    async text(delta) {
+    text(delta) {
       isShowingText = true;
-      text += delta;
-      log.push({ type: 'text', text: delta });
-      if (!hasSchema) {
-        log.push({ type: 'partial', partial: text as StreamPartial<Schema> });
-        return;
-      }
-      // the AI SDK's own repair of unfinished JSON: strings cut short stay prefixes of the final ones
-      const { value, state } = await parsePartialJson(text);
-      if (state !== 'successful-parse' && state !== 'repaired-parse') return;
-      const json = JSON.stringify(value);
-      if (json === lastPartial) return;
-      lastPartial = json;
-      log.push({ type: 'partial', partial: value as StreamPartial<Schema> });
+      log.push({ type: 'text', text: delta }); // partials are derived by the readers that want them
     },
   };
 
   const value = executeStep(engine, scope, options, createStreamOnWire(sink));
   value.then(
     (result: StepValue<Schema>) => {
-      if (attempts === 0) {
-        // replayed or cached: no call was made, so the stored value streams at once, whole
-        log.push({ type: 'text', text: hasSchema ? JSON.stringify(result) : (result as string) });
-        log.push({ type: 'partial', partial: result as StreamPartial<Schema> });
-      }
+      // replayed or cached: no call was made, so the stored value streams at once, whole
+      if (attempts === 0) log.push({ type: 'text', text: hasSchema ? JSON.stringify(result) : (result as string) });
       log.push({ type: 'value', value: result });
       log.end();
     },

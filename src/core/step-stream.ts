@@ -1,4 +1,4 @@
-import type { DeepPartial } from 'ai';
+import { parsePartialJson, type DeepPartial } from 'ai';
 import type { z } from 'zod';
 import type { EventLog } from './event-log.js';
 import type { StepValue } from './run-step.js';
@@ -37,77 +37,126 @@ export interface StepStream<Schema extends z.ZodType | undefined> {
   /** The validated final value: exactly what `step` returns (and throws). */
   readonly value: Promise<StepValue<Schema>>;
   /**
-   * The step as server-sent events (UTF-8): `partial` events with a schema, `text` events without,
-   * then `reset` when an attempt starts over, and `value` (or `error`) last. Each event's data is a
-   * JSON object: `{ partial }`, `{ text }`, `{ reason, attempt }`, `{ value }`, `{ name, message }`.
+   * The step as server-sent events, one event's text at a time (write each to an HTTP response):
+   * `partial` events with a schema, `text` events without, `reset` when an attempt starts over, and
+   * `value` (or `error`, since a client cannot be thrown at) last. Each event's data is JSON:
+   * `{ partial }`, `{ text }`, `{ reason, attempt }`, `{ value }`, `{ name, message }`.
    */
-  toSSE(): ReadableStream<Uint8Array>;
-  /** `toSSE()` as a web `Response` (`text/event-stream`), for a route in Next.js, Hono or any fetch-style server. */
+  toSSE(): AsyncIterable<string>;
+  /** `toSSE()` as a web `Response` (`text/event-stream`), to return from a Next.js, Hono or any fetch-style route. */
   toResponse(init?: ResponseInit): Response;
 }
+
+/** What a streamed step's log holds: the partials are derived from the text by each reader that wants them. */
+export type LoggedEvent<Schema extends z.ZodType | undefined> = Exclude<StreamEvent<Schema>, { type: 'partial' }>;
 
 /** The headers of a server-sent event stream that proxies must not buffer or transform. */
 const SSE_HEADERS = { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache, no-transform', 'x-accel-buffering': 'no' };
 
 /** The consumer side of a streamed step: views of its event log, and its value. */
 export function createStepStream<Schema extends z.ZodType | undefined>(
-  log: EventLog<StreamEvent<Schema>>,
+  log: EventLog<LoggedEvent<Schema>>,
   value: Promise<StepValue<Schema>>,
   { hasSchema }: { hasSchema: boolean },
 ): StepStream<Schema> {
+  const view = <Item>(withPartials: boolean, pick: (event: StreamEvent<Schema>) => Item | undefined): AsyncIterable<Item> => ({
+    async *[Symbol.asyncIterator]() {
+      for await (const event of readEvents(log, hasSchema, withPartials)) {
+        const item = pick(event);
+        if (item !== undefined) yield item;
+      }
+    },
+  });
   return {
-    textStream: select(log, (event) => (event.type === 'text' ? [event.text] : [])),
-    partialStream: select(log, (event) => (event.type === 'partial' ? [event.partial] : [])),
-    events: log,
+    textStream: view(false, (event) => (event.type === 'text' ? event.text : undefined)),
+    partialStream: view(true, (event) => (event.type === 'partial' ? event.partial : undefined)),
+    events: view(true, (event) => event),
     value,
     toSSE: () => toServerSentEvents(log, hasSchema),
     toResponse(init = {}) {
       const headers = new Headers(SSE_HEADERS);
       new Headers(init.headers).forEach((header, name) => headers.set(name, header)); // the caller's headers win
-      return new Response(toServerSentEvents(log, hasSchema), { ...init, headers });
+      return new Response(toByteStream(toServerSentEvents(log, hasSchema)), { ...init, headers });
     },
   };
 }
 
-/** An async iterable of what `pick` takes from each event, read afresh from the log's start on every iteration. */
-function select<Event, Item>(log: EventLog<Event>, pick: (event: Event) => Item[]): AsyncIterable<Item> {
-  return {
-    async *[Symbol.asyncIterator]() {
-      for await (const event of log) yield* pick(event);
-    },
+/**
+ * The log's events from its start, with a partial after each run of text: the text so far without
+ * a schema; with one, the AI SDK's parse of the unfinished JSON (strings cut short stay prefixes of
+ * the final ones), when it changed. Text that piled up while the reader was busy gets one partial,
+ * so a slow reader parses less, never more; a reset starts the answer over.
+ */
+async function* readEvents<Schema extends z.ZodType | undefined>(
+  log: EventLog<LoggedEvent<Schema>>,
+  hasSchema: boolean,
+  withPartials: boolean,
+): AsyncGenerator<StreamEvent<Schema>> {
+  let position = 0;
+  let text = '';
+  let lastPartial: string | undefined;
+  const partialOf = async (): Promise<StreamEvent<Schema> | undefined> => {
+    if (!hasSchema) return { type: 'partial', partial: text as StreamPartial<Schema> };
+    const { value, state } = await parsePartialJson(text);
+    if (state !== 'successful-parse' && state !== 'repaired-parse') return undefined;
+    const json = JSON.stringify(value);
+    if (json === lastPartial) return undefined;
+    lastPartial = json;
+    return { type: 'partial', partial: value as StreamPartial<Schema> };
   };
+  for (;;) {
+    const batch = await log.readFrom(position);
+    if (batch === undefined) return;
+    position += batch.length;
+    let hasGrown = false;
+    for (const event of batch) {
+      if (event.type === 'text') {
+        text += event.text;
+        hasGrown = true;
+        yield event;
+        continue;
+      }
+      // the answer so far goes out before a reset voids it, or the value ends it
+      const partial = withPartials && hasGrown ? await partialOf() : undefined;
+      if (partial) yield partial;
+      hasGrown = false;
+      if (event.type === 'reset') {
+        text = '';
+        lastPartial = undefined;
+      }
+      yield event;
+    }
+    const partial = withPartials && hasGrown ? await partialOf() : undefined;
+    if (partial) yield partial;
+  }
 }
 
-function toServerSentEvents<Schema extends z.ZodType | undefined>(log: EventLog<StreamEvent<Schema>>, hasSchema: boolean): ReadableStream<Uint8Array> {
+/** The step's events as server-sent event texts: one view of the answer (partials with a schema, text without), resets, and the value or the error. */
+async function* toServerSentEvents<Schema extends z.ZodType | undefined>(log: EventLog<LoggedEvent<Schema>>, hasSchema: boolean): AsyncGenerator<string> {
+  const format = (name: string, data: unknown): string => `event: ${name}\ndata: ${JSON.stringify(data)}\n\n`;
+  try {
+    for await (const { type, ...data } of readEvents(log, hasSchema, hasSchema)) {
+      if (type === 'text' && hasSchema) continue; // one view of the answer is enough for a client
+      yield format(type, data);
+    }
+  } catch (error) {
+    // the client is told why, and the stream ends cleanly
+    yield format('error', { name: error instanceof Error ? error.name : 'Error', message: error instanceof Error ? error.message : String(error) });
+  }
+}
+
+/** Server-sent event texts as a byte stream for a `Response`; a client that goes away stops the reading, not the step. */
+function toByteStream(texts: AsyncIterable<string>): ReadableStream<Uint8Array> {
   const encoder = new TextEncoder();
-  const reader = log[Symbol.asyncIterator]();
-  const encode = (name: string, data: unknown): Uint8Array => encoder.encode(`event: ${name}\ndata: ${JSON.stringify(data)}\n\n`);
+  const reader = texts[Symbol.asyncIterator]();
   return new ReadableStream<Uint8Array>({
     async pull(controller) {
-      for (;;) {
-        let next: IteratorResult<StreamEvent<Schema>>;
-        try {
-          next = await reader.next();
-        } catch (error) {
-          // a web client cannot be thrown at: it is told why, and the stream ends cleanly
-          const name = error instanceof Error ? error.name : 'Error';
-          controller.enqueue(encode('error', { name, message: error instanceof Error ? error.message : String(error) }));
-          controller.close();
-          return;
-        }
-        if (next.done) {
-          controller.close();
-          return;
-        }
-        const { type, ...data } = next.value;
-        // one view of the answer is enough for a client: partial objects with a schema, text deltas without
-        if ((type === 'text' && hasSchema) || (type === 'partial' && !hasSchema)) continue;
-        controller.enqueue(encode(type, data));
-        return;
-      }
+      const next = await reader.next();
+      if (next.done) controller.close();
+      else controller.enqueue(encoder.encode(next.value));
     },
     async cancel() {
-      await reader.return?.(); // the client went away; the step itself runs on, to its journal
+      await reader.return?.(); // the step itself runs on, to its journal
     },
   });
 }

@@ -1,12 +1,12 @@
-import { streamText, type LanguageModelUsage } from 'ai';
+import { streamText } from 'ai';
 import { callSettingsOf, type AttemptReason, type SendAttempt } from './wire-attempt.js';
 
 /** Where a streamed attempt's text goes as it arrives. */
 export interface StreamSink {
   /** An attempt starts; `after` says why it follows another (a sink that showed text must take it back). */
   begin(after: AttemptReason | undefined): void;
-  /** Text as the model writes it. Awaited before the next piece is read, so what the sink emits stays in order. */
-  text(delta: string): void | Promise<void>;
+  /** Text as the model writes it, in order. */
+  text(delta: string): void;
 }
 
 /**
@@ -18,29 +18,29 @@ export interface StreamSink {
 export function createStreamOnWire(sink: StreamSink): SendAttempt {
   return async (request) => {
     sink.begin(request.after);
-    // errors are read from the stream below; the SDK's default handler would also print them
-    const result = streamText({ ...callSettingsOf(request), onError: () => {} });
     let failure: { error: unknown } | undefined;
-    let usage: LanguageModelUsage | undefined;
-    let headers: Record<string, string> | undefined;
     let text = '';
-    for await (const part of result.stream) {
-      if (part.type === 'text-delta') {
-        if (part.text === '') continue;
+    // the text is read in onChunk rather than from another view of the stream: each view tees it again
+    const result = streamText({
+      ...callSettingsOf(request),
+      onChunk: ({ chunk }) => {
+        if (chunk.type !== 'text-delta' || chunk.text === '') return;
         if (text === '') request.onFirstToken();
-        text += part.text;
-        await sink.text(part.text);
-      } else if (part.type === 'finish-step') {
-        usage = part.usage;
-        headers = part.response.headers;
-      } else if (part.type === 'error') {
-        failure ??= { error: part.error };
-      } else if (part.type === 'abort') {
-        failure ??= { error: request.abortSignal.reason };
-      }
+        text += chunk.text;
+        sink.text(chunk.text);
+      },
+      // the first error is the one to classify: the output promise says only that there was one
+      onError: ({ error }) => {
+        failure ??= { error };
+      },
+    });
+    let value: unknown;
+    try {
+      value = await result.output; // throws NoObjectGeneratedError when the whole answer is invalid
+    } catch (error) {
+      throw failure ? failure.error : error;
     }
-    if (failure) throw failure.error;
-    const value: unknown = await result.output; // throws NoObjectGeneratedError when the whole answer is invalid
-    return { value, output: request.schema ? JSON.stringify(value) : text, usage, headers };
+    const finalStep = await result.finalStep;
+    return { value, output: request.schema ? JSON.stringify(value) : text, usage: finalStep.usage, headers: finalStep.response.headers };
   };
 }

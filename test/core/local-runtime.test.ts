@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { z } from 'zod';
-import { createLocalEngine, createModel, createRuntime, type LocalEngine } from '../../src/index.js';
-import { collectEvents, isPrefixConsistent } from '../support/stream-checks.js';
+import { createLocalEngine, createModel, createRuntime, type LocalEngine, type StreamEvent } from '../../src/index.js';
+import { isPrefixConsistent } from '../support/stream-checks.js';
 
 const modelFile = process.env.BRAID_LOCAL_MODEL;
 
@@ -38,13 +38,14 @@ describe.skipIf(!modelFile)('typed steps on the embedded local model', () => {
     const stream = braid.stream({ name: 'card', prompt: 'Describe solar panels as a card.', schema: Card, maxOutputTokens: 200 });
     let isSettled = false;
     void stream.value.then(() => (isSettled = true));
-    const texts: string[] = [];
+    const events: StreamEvent<typeof Card>[] = [];
     let isSettledAtFirstText: boolean | undefined;
-    for await (const text of stream.textStream) {
-      isSettledAtFirstText ??= isSettled;
-      texts.push(text);
+    for await (const event of stream.events) {
+      if (event.type === 'text') isSettledAtFirstText ??= isSettled;
+      events.push(event); // read live, as a UI would
     }
     const card = await stream.value;
+    const texts = events.flatMap((event) => (event.type === 'text' ? [event.text] : []));
 
     expect(isSettledAtFirstText).toBe(false);
     expect(Card.safeParse(card).success).toBe(true);
@@ -52,7 +53,6 @@ describe.skipIf(!modelFile)('typed steps on the embedded local model', () => {
     const [attempt] = braid.spans().filter((span) => span.kind === 'attempt');
     expect(texts.length).toBeGreaterThan(Math.min(5, attempt!.outputTokens! / 2));
     expect(JSON.parse(texts.join(''))).toEqual(card);
-    const { events } = await collectEvents(stream);
     expect(events.some((event) => event.type === 'reset')).toBe(false); // the grammar left nothing to repair
     const partials = events.flatMap((event) => (event.type === 'partial' ? [event.partial] : []));
     expect(partials.length).toBeGreaterThan(1);

@@ -1,3 +1,5 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { describe, expect, onTestFinished, test } from 'vitest';
 import { z } from 'zod';
 import { CostLimitError, createRuntime, ProviderCallError, type StreamEvent } from '../../src/index.js';
@@ -109,6 +111,21 @@ test('a text step streams its text, and the text is the value', async () => {
   expect(partials.at(-1)).toBe(pieces.join(''));
 });
 
+test('every reader reads from the start: one opened after the step ended gets the same text and final partial', async () => {
+  const server = await fakeServer({ latencyPerTokenMs: 1 });
+  const braid = createRuntime({ model: modelOn('openai', server) });
+  const stream = braid.stream({ name: 'fact', prompt: 'One fact about iron', schema: Fact });
+  const live = await collectEvents(stream);
+  const value = await stream.value;
+  const late = await collectEvents(stream);
+  const textOf = (events: readonly StreamEvent<typeof Fact>[]) => events.flatMap((event) => (event.type === 'text' ? [event.text] : []));
+  expect(textOf(late.events)).toEqual(textOf(live.events));
+  // the late reader found all the text at once: one partial for it, the whole answer
+  expect(partialsOf(late.events)).toEqual([value]);
+  expect(partialsOf(live.events).at(-1)).toEqual(value);
+  expect(late.events.at(-1)).toEqual({ type: 'value', value });
+});
+
 test('a cached step streams its stored value at once, without a call; a journaled one too', async () => {
   const server = await fakeServer();
   const store = createMemoryStore();
@@ -167,6 +184,38 @@ test('toResponse() is a server-sent event stream of partials and the value', asy
   for (const { data } of partials) expect(isPrefixConsistent((data as { partial: Fact }).partial, value)).toBe(true);
 });
 
+test('toSSE() written to a node:http response reaches a client event by event, partials before the value', async () => {
+  const server = await fakeServer({ latencyPerTokenMs: 2 });
+  const web = createServer(async (request, response) => {
+    const braid = createRuntime({ model: modelOn('openai', server) });
+    const answer = braid.stream({ name: 'fact', prompt: new URL(request.url ?? '/', 'http://localhost').searchParams.get('q') ?? '', schema: Fact });
+    response.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache' });
+    for await (const event of answer.toSSE()) response.write(event);
+    response.end();
+  });
+  await new Promise<void>((resolve) => web.listen(0, '127.0.0.1', resolve));
+  onTestFinished(() => new Promise<void>((resolve) => web.close(() => resolve())));
+  const { port } = web.address() as AddressInfo;
+
+  const response = await fetch(`http://127.0.0.1:${port}/?q=${encodeURIComponent('One fact about zinc')}`);
+  expect(response.headers.get('content-type')).toBe('text/event-stream; charset=utf-8');
+  const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
+  let body = '';
+  let isModelAnsweringAtFirstEvent: boolean | undefined;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    body += value;
+    isModelAnsweringAtFirstEvent ??= server.stats().timeline[0]?.end === 0;
+  }
+  const events = parseServerSentEvents(body);
+  const value = (events.at(-1)!.data as { value: Fact }).value;
+  expect(Fact.parse(value)).toEqual(value);
+  expect(isModelAnsweringAtFirstEvent).toBe(true); // the client had the first partial while the model was still writing
+  expect(events.slice(0, -1).length).toBeGreaterThan(1);
+  expect(events.slice(0, -1).every((event) => event.event === 'partial' && isPrefixConsistent((event.data as { partial: unknown }).partial, value))).toBe(true);
+});
+
 test('a failed streamed step rejects its value, throws from its streams, and ends its SSE with an error event', async () => {
   const server = await fakeServer({ rules: [{ match: /cobalt/, status: 400 }] });
   const braid = createRuntime({ model: modelOn('openai', server), retry: QUICK_RETRY });
@@ -175,7 +224,9 @@ test('a failed streamed step rejects its value, throws from its streams, and end
   const { error } = await collectEvents(stream);
   expect(error).toBeInstanceOf(ProviderCallError);
   await expect((async () => { for await (const text of stream.textStream) void text; })()).rejects.toBeInstanceOf(ProviderCallError);
-  const events = parseServerSentEvents(await new Response(stream.toSSE()).text());
+  const texts: string[] = [];
+  for await (const text of stream.toSSE()) texts.push(text);
+  const events = parseServerSentEvents(texts.join(''));
   expect(events).toEqual([{ event: 'error', data: { name: 'ProviderCallError', message: expect.stringContaining('not retryable') } }]);
 });
 
