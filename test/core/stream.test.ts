@@ -1,8 +1,8 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { describe, expect, expectTypeOf, onTestFinished, test } from 'vitest';
+import { describe, expect, expectTypeOf, onTestFinished, test, vi } from 'vitest';
 import { z } from 'zod';
-import { CostLimitError, createRuntime, ProviderCallError, type StepStream, type StreamEvent } from '../../src/index.js';
+import { CostLimitError, createRuntime, ProviderCallError, RunCancelledError, type StepStream, type StreamEvent } from '../../src/index.js';
 import { startFakeProvider } from '../fake-provider/index.js';
 import { collectEvents, createMemoryStore, isPrefixConsistent, parseServerSentEvents } from '../support/stream-checks.js';
 import { modelOn, QUICK_RETRY, WIRES } from '../support/wire-models.js';
@@ -247,6 +247,25 @@ test('a failed streamed step rejects its value, throws from its streams, and end
   for await (const text of stream.toSSE()) texts.push(text);
   const events = parseServerSentEvents(texts.join(''));
   expect(events).toEqual([{ event: 'error', data: { name: 'ProviderCallError', message: expect.stringContaining('not retryable') } }]);
+});
+
+test('cancelling the run mid-answer stops the stream with RunCancelledError and frees the request', async () => {
+  const server = await fakeServer({ latencyPerTokenMs: 20 });
+  const braid = createRuntime({ model: modelOn('openai', server), retry: QUICK_RETRY });
+  const stream = braid.stream({ name: 'fact', prompt: 'One fact about iron', schema: Fact });
+  const texts: string[] = [];
+  const reading = (async () => {
+    for await (const text of stream.textStream) {
+      texts.push(text);
+      braid.cancel('the reader left'); // after the first piece
+    }
+  })();
+  await expect(reading).rejects.toBeInstanceOf(RunCancelledError);
+  await expect(stream.value).rejects.toBeInstanceOf(RunCancelledError);
+  expect(texts.length).toBeGreaterThan(0);
+  await vi.waitFor(() => expect(server.stats().timeline[0]!.end).toBeGreaterThan(0)); // the client hung up
+  expect(server.stats().requests).toBe(1); // and nothing was retried
+  expect(braid.spans().find((span) => span.kind === 'step')!.status).toBe('cancelled');
 });
 
 test('a streamed step is held to the cost cap like any step', async () => {
