@@ -1,8 +1,8 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { describe, expect, expectTypeOf, onTestFinished, test, vi } from 'vitest';
+import { describe, expect, onTestFinished, test, vi } from 'vitest';
 import { z } from 'zod';
-import { CostLimitError, createRuntime, ProviderCallError, RunCancelledError, type StepStream, type StreamEvent } from '../../src/index.js';
+import { CostLimitError, createRuntime, ProviderCallError, RunCancelledError, type StreamEvent } from '../../src/index.js';
 import { startFakeProvider } from '../fake-provider/index.js';
 import { collectEvents, createMemoryStore, isPrefixConsistent, parseServerSentEvents } from '../support/stream-checks.js';
 import { modelOn, QUICK_RETRY, WIRES } from '../support/wire-models.js';
@@ -94,25 +94,6 @@ describe.each(WIRES)('a streamed step on the %s wire', (wire) => {
     expect(journalWrites.map(([, entry]) => entry.value)).toEqual([value]);
     expect(cacheWrites).toEqual([value]);
   });
-});
-
-test('a stream is typed by its schema, as the step is (checked by the compiler)', async () => {
-  const server = await fakeServer();
-  const braid = createRuntime({ model: modelOn('openai', server) });
-  const typed = braid.stream({ name: 'fact', prompt: 'One fact about iron', schema: Fact });
-  expectTypeOf(typed).toEqualTypeOf<StepStream<typeof Fact>>();
-  expectTypeOf(typed.value).resolves.toEqualTypeOf<Fact>();
-  expectTypeOf<Awaited<typeof typed.value>>().toEqualTypeOf<Awaited<ReturnType<typeof braid.step<typeof Fact>>>>();
-  for await (const partial of typed.partialStream) {
-    expectTypeOf(partial.metal).toEqualTypeOf<'iron' | 'cobalt' | 'zinc' | undefined>();
-    expectTypeOf(partial.uses).toEqualTypeOf<(string | undefined)[] | undefined>();
-  }
-  const text = braid.stream({ name: 'greet', prompt: 'greet me' });
-  expectTypeOf(text.value).resolves.toEqualTypeOf<string>();
-  expectTypeOf(text.partialStream).toEqualTypeOf<AsyncIterable<string>>();
-  expectTypeOf<Extract<StreamEvent<typeof Fact>, { type: 'value' }>['value']>().toEqualTypeOf<Fact>();
-  expect(Fact.parse(await typed.value)).toBeDefined();
-  await text.value;
 });
 
 test('a text step streams its text, and the text is the value', async () => {
