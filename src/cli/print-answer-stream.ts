@@ -1,4 +1,9 @@
-import type { StepStream } from '../core/step-stream.js';
+/**
+ * What the printer reads: text as it is written, and resets that void what was printed. Other
+ * events (a step's partials and value) are passed over. A step's `events` are such a stream, and
+ * so is an app's checked reply.
+ */
+export type PrintableEvent = { type: 'text'; text: string } | { type: 'reset' } | { type: 'partial' | 'value' };
 
 export interface PrintAnswerStreamOptions {
   /** Printed at once, before the answer's first piece: the lines that introduce it. */
@@ -29,7 +34,7 @@ function printable(text: string): string {
  * step's error is for its caller to report, so the printer only ends its line.
  */
 export async function printAnswerStream(
-  answer: StepStream<undefined>,
+  events: AsyncIterable<PrintableEvent>,
   { heading, output = process.stdout, notices = process.stderr }: PrintAnswerStreamOptions,
 ): Promise<void> {
   output.write(printable(heading));
@@ -49,7 +54,7 @@ export async function printAnswerStream(
     held = '';
   };
   try {
-    for await (const event of answer.events) {
+    for await (const event of events) {
       if (event.type === 'reset') takeBack();
       if (event.type !== 'text') continue;
       let pending = held + printable(event.text);

@@ -78,7 +78,7 @@ async function runRoute(query: string | undefined, flags: RouteFlags): Promise<n
       let printing: Promise<void> | undefined;
       const onAnswerStream = (answer: StepStream<undefined>, intent: string): void => {
         progress.stop(); // the answer is the last step: its line must not share a row with the progress line
-        printing = printAnswerStream(answer, { heading: `Intent: ${intent}\n\n` });
+        printing = printAnswerStream(answer.events, { heading: `Intent: ${intent}\n\n` });
       };
       let routed: RoutedQuery;
       try {
