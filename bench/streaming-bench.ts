@@ -105,7 +105,7 @@ export async function runStreamingBench({
       ['braid.stream − streamText', ...costCells(added)],
     ],
     notes: [
-      'braid adds its limiter, cost cap, spans, journal access, event log and its own partial parse per text piece.',
+      'braid adds its limiter, cost cap, spans, journal access, the event log its readers read, and the text read through onChunk; the partials are the SDK\'s own.',
       'CPU = this process\'s user + system time per step (the in-process fake\'s share is the same for both); wall times also carry the load of other processes.',
     ],
   };

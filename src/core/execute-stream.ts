@@ -4,22 +4,21 @@ import { executeStep, type StepEngine } from './execute-step.js';
 import type { StepOptions } from './run.js';
 import type { StepValue } from './run-step.js';
 import type { ScopePosition } from './scope.js';
-import { createStepStream, type LoggedEvent, type StepStream } from './step-stream.js';
+import { createStepStream, type StepStream, type StreamEvent, type StreamPartial } from './step-stream.js';
 import { createStreamOnWire, type StreamSink } from './stream-on-wire.js';
 
 /**
  * A streamed step at `scope`: the very step `executeStep` runs (same key, fingerprint, limiter,
  * retries, repairs, cost cap, spans, journal and cache), whose attempts stream their text into an
  * event log as it arrives. An attempt that follows one which already streamed text first logs a
- * `reset`. A step answered without a call (journal or cache) logs its whole value at once. The
- * log holds text, resets and the value; each reader derives the partials it wants from the text.
+ * `reset`. A step answered without a call (journal or cache) logs its whole value at once.
  */
 export function executeStream<Schema extends z.ZodType | undefined>(
   engine: StepEngine,
   scope: ScopePosition,
   options: StepOptions<Schema>,
 ): StepStream<Schema> {
-  const log = createEventLog<LoggedEvent<Schema>>();
+  const log = createEventLog<StreamEvent<Schema>>();
   const hasSchema = options.schema !== undefined;
   let attempts = 0;
   let isShowingText = false; // text went out since the last reset
@@ -32,7 +31,10 @@ export function executeStream<Schema extends z.ZodType | undefined>(
     },
     text(delta) {
       isShowingText = true;
-      log.push({ type: 'text', text: delta }); // partials are derived by the readers that want them
+      log.push({ type: 'text', text: delta });
+    },
+    partial(partial) {
+      log.push({ type: 'partial', partial: partial as StreamPartial<Schema> });
     },
   };
 
@@ -40,7 +42,10 @@ export function executeStream<Schema extends z.ZodType | undefined>(
   value.then(
     (result: StepValue<Schema>) => {
       // replayed or cached: no call was made, so the stored value streams at once, whole
-      if (attempts === 0) log.push({ type: 'text', text: hasSchema ? JSON.stringify(result) : (result as string) });
+      if (attempts === 0) {
+        log.push({ type: 'text', text: hasSchema ? JSON.stringify(result) : (result as string) });
+        log.push({ type: 'partial', partial: result as StreamPartial<Schema> });
+      }
       log.push({ type: 'value', value: result });
       log.end();
     },

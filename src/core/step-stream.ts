@@ -1,4 +1,4 @@
-import { parsePartialJson, type DeepPartial } from 'ai';
+import type { DeepPartial } from 'ai';
 import type { z } from 'zod';
 import type { EventLog } from './event-log.js';
 import type { StepValue } from './run-step.js';
@@ -47,96 +47,50 @@ export interface StepStream<Schema extends z.ZodType | undefined> {
   toResponse(init?: ResponseInit): Response;
 }
 
-/** What a streamed step's log holds: the partials are derived from the text by each reader that wants them. */
-export type LoggedEvent<Schema extends z.ZodType | undefined> = Exclude<StreamEvent<Schema>, { type: 'partial' }>;
-
 /** The headers of a server-sent event stream that proxies must not buffer or transform. */
 const SSE_HEADERS = { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache, no-transform', 'x-accel-buffering': 'no' };
 
 /** The consumer side of a streamed step: views of its event log, and its value. */
 export function createStepStream<Schema extends z.ZodType | undefined>(
-  log: EventLog<LoggedEvent<Schema>>,
+  log: EventLog<StreamEvent<Schema>>,
   value: Promise<StepValue<Schema>>,
   { hasSchema }: { hasSchema: boolean },
 ): StepStream<Schema> {
-  const view = <Item>(withPartials: boolean, pick: (event: StreamEvent<Schema>) => Item | undefined): AsyncIterable<Item> => ({
+  const view = <Item>(pick: (event: StreamEvent<Schema>) => Item | undefined): AsyncIterable<Item> => ({
     async *[Symbol.asyncIterator]() {
-      for await (const event of readEvents(log, hasSchema, withPartials)) {
-        const item = pick(event);
-        if (item !== undefined) yield item;
+      for (let position = 0; ; ) {
+        const batch = await log.readFrom(position); // what piled up while the reader was busy comes at once
+        if (batch === undefined) return;
+        position += batch.length;
+        for (const event of batch) {
+          const item = pick(event);
+          if (item !== undefined) yield item;
+        }
       }
     },
   });
+  const events = view((event) => event);
   return {
-    textStream: view(false, (event) => (event.type === 'text' ? event.text : undefined)),
-    partialStream: view(true, (event) => (event.type === 'partial' ? event.partial : undefined)),
-    events: view(true, (event) => event),
+    textStream: view((event) => (event.type === 'text' ? event.text : undefined)),
+    partialStream: view((event) => (event.type === 'partial' ? event.partial : undefined)),
+    events,
     value,
-    toSSE: () => toServerSentEvents(log, hasSchema),
+    toSSE: () => toServerSentEvents(events, hasSchema),
     toResponse(init = {}) {
       const headers = new Headers(SSE_HEADERS);
       new Headers(init.headers).forEach((header, name) => headers.set(name, header)); // the caller's headers win
-      return new Response(toByteStream(toServerSentEvents(log, hasSchema)), { ...init, headers });
+      return new Response(toByteStream(toServerSentEvents(events, hasSchema)), { ...init, headers });
     },
   };
 }
 
-/**
- * The log's events from its start, with a partial after each run of text: the text so far without
- * a schema; with one, the AI SDK's parse of the unfinished JSON (strings cut short stay prefixes of
- * the final ones), when it changed. Text that piled up while the reader was busy gets one partial,
- * so a slow reader parses less, never more; a reset starts the answer over.
- */
-async function* readEvents<Schema extends z.ZodType | undefined>(
-  log: EventLog<LoggedEvent<Schema>>,
-  hasSchema: boolean,
-  withPartials: boolean,
-): AsyncGenerator<StreamEvent<Schema>> {
-  let position = 0;
-  let text = '';
-  let lastPartial: string | undefined;
-  const partialOf = async (): Promise<StreamEvent<Schema> | undefined> => {
-    if (!hasSchema) return { type: 'partial', partial: text as StreamPartial<Schema> };
-    const { value, state } = await parsePartialJson(text);
-    if (state !== 'successful-parse' && state !== 'repaired-parse') return undefined;
-    const json = JSON.stringify(value);
-    if (json === lastPartial) return undefined;
-    lastPartial = json;
-    return { type: 'partial', partial: value as StreamPartial<Schema> };
-  };
-  for (;;) {
-    const batch = await log.readFrom(position);
-    if (batch === undefined) return;
-    position += batch.length;
-    let hasGrown = false;
-    for (const event of batch) {
-      if (event.type === 'text') {
-        text += event.text;
-        hasGrown = true;
-        yield event;
-        continue;
-      }
-      // the answer so far goes out before a reset voids it, or the value ends it
-      const partial = withPartials && hasGrown ? await partialOf() : undefined;
-      if (partial) yield partial;
-      hasGrown = false;
-      if (event.type === 'reset') {
-        text = '';
-        lastPartial = undefined;
-      }
-      yield event;
-    }
-    const partial = withPartials && hasGrown ? await partialOf() : undefined;
-    if (partial) yield partial;
-  }
-}
-
 /** The step's events as server-sent event texts: one view of the answer (partials with a schema, text without), resets, and the value or the error. */
-async function* toServerSentEvents<Schema extends z.ZodType | undefined>(log: EventLog<LoggedEvent<Schema>>, hasSchema: boolean): AsyncGenerator<string> {
+async function* toServerSentEvents<Schema extends z.ZodType | undefined>(events: AsyncIterable<StreamEvent<Schema>>, hasSchema: boolean): AsyncGenerator<string> {
   const format = (name: string, data: unknown): string => `event: ${name}\ndata: ${JSON.stringify(data)}\n\n`;
   try {
-    for await (const { type, ...data } of readEvents(log, hasSchema, hasSchema)) {
-      if (type === 'text' && hasSchema) continue; // one view of the answer is enough for a client
+    for await (const { type, ...data } of events) {
+      // one view of the answer is enough for a client: partial objects with a schema, text without
+      if ((type === 'text' && hasSchema) || (type === 'partial' && !hasSchema)) continue;
       yield format(type, data);
     }
   } catch (error) {

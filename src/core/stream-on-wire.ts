@@ -7,6 +7,8 @@ export interface StreamSink {
   begin(after: AttemptReason | undefined): void;
   /** Text as the model writes it, in order. */
   text(delta: string): void;
+  /** The answer so far, as the AI SDK parsed it: a deep-partial object with a schema, else the text so far. */
+  partial(partial: unknown): void;
 }
 
 /**
@@ -34,11 +36,17 @@ export function createStreamOnWire(sink: StreamSink): SendAttempt {
         failure ??= { error };
       },
     });
+    // the SDK parses the unfinished answer after every piece anyway: its partials are read, not parsed again
+    const partials = (async () => {
+      for await (const partial of result.partialOutputStream) sink.partial(partial);
+    })().catch(() => {}); // a failed stream's error is the output's, below
     let value: unknown;
     try {
       value = await result.output; // throws NoObjectGeneratedError when the whole answer is invalid
     } catch (error) {
       throw failure ? failure.error : error;
+    } finally {
+      await partials; // every partial of this attempt is out before the next attempt's reset
     }
     const finalStep = await result.finalStep;
     return { value, output: request.schema ? JSON.stringify(value) : text, usage: finalStep.usage, headers: finalStep.response.headers };
