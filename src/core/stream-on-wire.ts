@@ -1,4 +1,4 @@
-import { streamText } from 'ai';
+import { streamText, type LanguageModelUsage } from 'ai';
 import { callSettingsOf, type AttemptReason, type SendAttempt } from './wire-attempt.js';
 
 /** Where a streamed attempt's text goes as it arrives. */
@@ -22,10 +22,17 @@ export function createStreamOnWire(sink: StreamSink): SendAttempt {
     sink.begin(request.after);
     let failure: { error: unknown } | undefined;
     let text = '';
+    let usage: LanguageModelUsage | undefined;
+    let headers: Record<string, string> | undefined;
     // the text is read in onChunk rather than from another view of the stream: each view tees it again
     const result = streamText({
       ...callSettingsOf(request),
       onChunk: ({ chunk }) => {
+        if (chunk.type === 'finish-step') {
+          // read here: each later read of the result's step getters drains another copy of the stream
+          usage = chunk.usage;
+          headers = chunk.response.headers;
+        }
         if (chunk.type !== 'text-delta' || chunk.text === '') return;
         if (text === '') request.onFirstToken();
         text += chunk.text;
@@ -48,7 +55,6 @@ export function createStreamOnWire(sink: StreamSink): SendAttempt {
     } finally {
       await partials; // every partial of this attempt is out before the next attempt's reset
     }
-    const finalStep = await result.finalStep;
-    return { value, output: request.schema ? JSON.stringify(value) : text, usage: finalStep.usage, headers: finalStep.response.headers };
+    return { value, output: request.schema ? JSON.stringify(value) : text, usage, headers };
   };
 }
