@@ -2,7 +2,7 @@
  * `npm run bench`: every suite in sequence, each on fresh servers and engines, then one table per
  * measurement and a table of the targets. Benchmarks print ratios measured side by side in this
  * one run; they never fail on a timing. Progress goes to stderr, the tables to stdout.
- * `npm run bench -- limits` (or any suite names: engine, limits, journal, local, distributed) runs only those.
+ * `npm run bench -- limits` (or any suite names: engine, limits, streaming, journal, local, distributed) runs only those.
  *
  * Environment: `BRAID_LOCAL_MODEL` (a GGUF path) enables the local-model suite.
  */
@@ -13,6 +13,7 @@ import { runLimitBench } from './limit-learning-bench.js';
 import { runLocalPrefixBench } from './local-prefix-bench.js';
 import { printTable, type BenchTable } from './print-table.js';
 import { runChildSuite } from './run-child-suite.js';
+import { runStreamingBench } from './streaming-bench.js';
 import { targetsTable, type TargetCheck } from './target-check.js';
 
 async function main(): Promise<void> {
@@ -24,17 +25,24 @@ async function main(): Promise<void> {
   process.stdout.write(`# braid benchmarks — node ${process.version}, ${availableParallelism()} cores (${cpus()[0]?.model ?? 'unknown CPU'})\n\n`);
 
   if (isChosen('engine')) {
-    progress('suite 1/5: engine (fake provider)');
+    progress('suite: engine (fake provider)');
     const engine = await runEngineBench({ onProgress: progress });
     targets.push(...engine.targets);
     engine.tables.forEach(printTable);
   }
 
   if (isChosen('limits')) {
-    progress('suite 2/5: limits not configured (fake provider)');
+    progress('suite: limits not configured (fake provider)');
     const limits = await runLimitBench({ onProgress: progress });
     targets.push(...limits.targets);
     limits.tables.forEach(printTable);
+  }
+
+  if (isChosen('streaming')) {
+    progress('suite: streaming (fake provider with per-token latency; braid route on a pseudo-terminal)');
+    const streaming = await runStreamingBench({ onProgress: progress });
+    targets.push(...streaming.targets);
+    streaming.tables.forEach(printTable);
   }
 
   if (isChosen('journal')) await runJournalSuite(progress);
@@ -46,7 +54,7 @@ async function main(): Promise<void> {
 }
 
 async function runJournalSuite(progress: (line: string) => void): Promise<void> {
-  progress('suite 3/5: journal overhead');
+  progress('suite: journal overhead');
   const journalFile = fileURLToPath(new URL('journal-overhead.ts', import.meta.url));
   const journal = await runChildSuite(journalFile, { timeoutMs: 180_000 });
   const journalTable: BenchTable = {
@@ -62,7 +70,7 @@ async function runJournalSuite(progress: (line: string) => void): Promise<void> 
 
 async function runLocalSuite(progress: (line: string) => void, targets: TargetCheck[]): Promise<void> {
   const modelPath = process.env.BRAID_LOCAL_MODEL;
-  progress('suite 4/5: local model prefix reuse');
+  progress('suite: local model prefix reuse');
   if (modelPath === undefined || modelPath === '') {
     const skipped: BenchTable = { title: 'Local model — prefix reuse', columns: ['output'], rows: [['skipped: set BRAID_LOCAL_MODEL to a GGUF file to run it']] };
     printTable(skipped);
@@ -74,7 +82,7 @@ async function runLocalSuite(progress: (line: string) => void, targets: TargetCh
 }
 
 async function runDistributedSuite(progress: (line: string) => void): Promise<void> {
-  progress('suite 5/5: distributed workers on Redis');
+  progress('suite: distributed workers on Redis');
   const distributedFile = fileURLToPath(new URL('distributed-bench.ts', import.meta.url));
   const distributed = await runChildSuite(distributedFile, { timeoutMs: 600_000 });
   printTable({

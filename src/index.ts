@@ -5,6 +5,7 @@
 export { createRuntime, type Runtime, type RuntimeOptions } from './core/runtime.js';
 export type { Run, StepOptions, EffectOptions, EffectContext, GroupOptions, Link, WaitOptions, SleepOptions } from './core/run.js';
 export type { StepValue } from './core/run-step.js';
+export type { StepStream, StreamEvent, StreamPartial } from './core/step-stream.js';
 export { succeeded, type ParallelOptions, type ParallelItemOptions, type Settled } from './core/parallel.js';
 export type { RouteHandlers, RouteOptions, RouteResult, Routed } from './core/route.js';
 export type { OrchestrateOptions, Orchestrated, TaskOutcome } from './core/orchestrate.js';

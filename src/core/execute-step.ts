@@ -15,6 +15,7 @@ import { nextChildPath, type ScopePosition } from './scope.js';
 import type { SpanStatus } from './span.js';
 import type { SpanRecorder } from './span-recorder.js';
 import { convertSchema, stepFingerprint, valueFingerprint } from './step-fingerprint.js';
+import type { SendAttempt } from './wire-attempt.js';
 
 /** What a step needs from its runtime. */
 export interface StepEngine {
@@ -36,11 +37,13 @@ export interface StepEngine {
 /**
  * One typed step at `scope`: replayed from the journal when the run already made it with the same
  * inputs, else answered from the response cache, else run on the wire; journaled before it is used.
+ * `send` puts each attempt on the wire (a streamed step streams it); by default it waits for the whole answer.
  */
 export async function executeStep<Schema extends z.ZodType | undefined>(
   engine: StepEngine,
   scope: ScopePosition,
   options: StepOptions<Schema>,
+  send?: SendAttempt,
 ): Promise<StepValue<Schema>> {
   const model = options.model ?? engine.defaultModel;
   const modelKey = modelKeyOf(model);
@@ -101,6 +104,7 @@ export async function executeStep<Schema extends z.ZodType | undefined>(
       retry: engine.retry,
       limiter: engine.limiters.limiterFor(modelKey),
       signal: scope.signal,
+      send,
       expectedOutputTokens,
       reserveCost: (inputTokens) => engine.budget.reserve({ modelKey, inputTokens, outputTokens: expectedOutputTokens }, scope.signal),
       onAttempt: (record, reservation) => {
@@ -108,6 +112,8 @@ export async function executeStep<Schema extends z.ZodType | undefined>(
         const costUsd = price ? costOf(price, record) : undefined;
         reservation.settle(costUsd ?? 0, record.ok);
         if (record.outputTokens > 0) engine.outputs.observe(modelKey, options.name, record.outputTokens);
+        // the step's first token is the first its reader saw, even from an attempt that failed later
+        if (record.firstTokenAt !== undefined) span.firstTokenMs ??= record.firstTokenAt - span.start;
         const attempt = engine.spans.open({
           kind: 'attempt',
           name: options.name,
@@ -122,6 +128,7 @@ export async function executeStep<Schema extends z.ZodType | undefined>(
           outputTokens: record.outputTokens,
           cachedInputTokens: record.cachedInputTokens,
           costUsd,
+          firstTokenMs: record.firstTokenAt === undefined ? undefined : record.firstTokenAt - record.start,
           error: record.error,
           output: record.output === undefined ? undefined : excerpt(record.output),
         });

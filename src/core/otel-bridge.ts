@@ -38,6 +38,7 @@ export function createOtelBridge(): OtelBridge {
       if (span.costUsd !== undefined) otelSpan.setAttribute('braid.cost_usd', span.costUsd);
       if (span.attempts !== undefined) otelSpan.setAttribute('braid.attempts', span.attempts);
       if (span.waitMs !== undefined) otelSpan.setAttribute('braid.limiter_wait_ms', span.waitMs);
+      if (span.firstTokenMs !== undefined) otelSpan.setAttribute('braid.time_to_first_token_ms', span.firstTokenMs);
       if (span.status === 'error') otelSpan.setStatus({ code: SpanStatusCode.ERROR, message: span.error ?? 'error' });
       otelSpan.end(span.end);
     },

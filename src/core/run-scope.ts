@@ -2,6 +2,7 @@ import { chain } from './chain.js';
 import { evaluateOptimize } from './evaluate-optimize.js';
 import { executeEffect, type EffectEngine } from './execute-effect.js';
 import { executeStep, statusOf, type StepEngine } from './execute-step.js';
+import { executeStream } from './execute-stream.js';
 import { executeSleep, executeWait, type WaitEngine } from './execute-wait.js';
 import { orchestrate } from './orchestrate.js';
 import { parallel } from './parallel.js';
@@ -21,6 +22,7 @@ export function createRunScope(engine: ScopeEngine, position: ScopePosition): Ru
     signal: position.signal,
     path: position.path,
     step: (options) => executeStep(engine, position, options),
+    stream: (options) => executeStream(engine, position, options),
     effect: (name, run, options) => executeEffect(engine, position, name, run, options),
     waitFor: (name, schema, options) => executeWait(engine, position, name, schema, options),
     sleep: (ms, options) => executeSleep(engine, position, ms, options),

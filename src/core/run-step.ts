@@ -1,4 +1,4 @@
-import { generateText, NoObjectGeneratedError, Output, type LanguageModel, type ModelMessage, type SystemModelMessage } from 'ai';
+import { NoObjectGeneratedError, type LanguageModel, type ModelMessage, type SystemModelMessage } from 'ai';
 import type { z } from 'zod';
 import { classifyFailure, type FailureClass } from './classify-failure.js';
 import type { CostReservation } from './cost-budget.js';
@@ -9,6 +9,8 @@ import { estimateTokens } from './estimate-tokens.js';
 import { redactSecrets } from './redact-secrets.js';
 import { modelKeyOf } from './model-key.js';
 import { readRateHeaders } from './read-rate-headers.js';
+import { generateOnWire } from './generate-on-wire.js';
+import type { AttemptReason, SendAttempt } from './wire-attempt.js';
 
 /** One attempt's outcome, as the runtime records it in an attempt span. */
 export interface AttemptRecord {
@@ -24,6 +26,8 @@ export interface AttemptRecord {
   cachedInputTokens: number;
   error?: string;
   output?: string;
+  /** Epoch ms when the answer's first text arrived, on a streamed attempt that got any. */
+  firstTokenAt?: number;
 }
 
 /** Everything one step execution needs from its runtime. */
@@ -47,6 +51,8 @@ export interface StepCall<Schema extends z.ZodType | undefined> {
   reserveCost: (estimatedInputTokens: number) => Promise<CostReservation>;
   /** Records the attempt and settles its reservation with its real cost. */
   onAttempt: (record: AttemptRecord, reservation: CostReservation) => void;
+  /** How an attempt goes on the wire. @default waits for the whole answer (`generateText`) */
+  send?: SendAttempt;
 }
 
 export type StepValue<Schema extends z.ZodType | undefined> = Schema extends z.ZodType ? z.infer<Schema> : string;
@@ -95,6 +101,7 @@ export async function runStep<Schema extends z.ZodType | undefined>(call: StepCa
   let repairsUsed = 0;
   let transportFailures = 0;
   let backoffMs = 0;
+  let after: AttemptReason | undefined;
   for (;;) {
     attempts += 1;
     if (call.signal.aborted) throw cancellationError(call.signal);
@@ -111,7 +118,10 @@ export async function runStep<Schema extends z.ZodType | undefined>(call: StepCa
     }
 
     const start = Date.now();
-    const outcome = await attempt(call, instructions, messages);
+    let firstTokenAt: number | undefined;
+    const outcome = await attempt(call, instructions, messages, after, () => {
+      firstTokenAt ??= Date.now();
+    });
     const end = Date.now();
     const usage = outcome.kind === 'failed' ? NO_USAGE : outcome.usage;
     // recorded (and its cost settled) before the slot is free: the next call's cost check sees it
@@ -127,6 +137,7 @@ export async function runStep<Schema extends z.ZodType | undefined>(call: StepCa
         ...usage,
         error: outcome.kind === 'valid' ? undefined : outcome.kind === 'invalid' ? outcome.problem : outcome.message,
         output: outcome.kind === 'valid' ? outcome.output : outcome.kind === 'invalid' ? outcome.rawOutput : undefined,
+        firstTokenAt,
       },
       reservation,
     );
@@ -139,6 +150,7 @@ export async function runStep<Schema extends z.ZodType | undefined>(call: StepCa
       if (repairsUsed >= call.repairs) throw new InvalidOutputError(outcome.rawOutput, attempts, { cause: outcome.error });
       repairsUsed += 1;
       backoffMs = 0;
+      after = 'repair';
       const repair: ModelMessage[] = [
         { role: 'assistant', content: outcome.rawOutput || '(empty)' },
         { role: 'user', content: `${REPAIR_INSTRUCTION} ${outcome.problem}` },
@@ -150,6 +162,7 @@ export async function runStep<Schema extends z.ZodType | undefined>(call: StepCa
     if (call.signal.aborted) throw cancellationError(call.signal);
     if (quotaError) throw quotaError;
     transportFailures += 1;
+    after = 'retry';
     const { failure, message } = outcome;
     if (!failure.isRetryable || transportFailures > call.retry.maxRetries) {
       const verdict = failure.isRetryable ? `gave up after ${attempts} attempts` : 'not retryable';
@@ -167,22 +180,24 @@ async function attempt<Schema extends z.ZodType | undefined>(
   call: StepCall<Schema>,
   instructions: SystemModelMessage | undefined,
   messages: readonly ModelMessage[],
+  after: AttemptReason | undefined,
+  onFirstToken: () => void,
 ): Promise<AttemptOutcome<Schema>> {
   const timeout = AbortSignal.timeout(call.timeoutMs);
+  const send = call.send ?? generateOnWire;
   try {
-    const result = await generateText({
+    const answer = await send({
       model: call.model,
       instructions,
       messages: [...messages],
-      maxRetries: 0, // braid's own policy retries, so the limiter sees every attempt
-      abortSignal: AbortSignal.any([call.signal, timeout]),
+      schema: call.schema,
       maxOutputTokens: call.maxOutputTokens,
       temperature: call.temperature,
-      ...(call.schema ? { output: Output.object({ schema: call.schema }) } : {}),
+      abortSignal: AbortSignal.any([call.signal, timeout]),
+      after,
+      onFirstToken,
     });
-    const value = (call.schema ? result.output : result.text) as StepValue<Schema>;
-    const output = call.schema ? JSON.stringify(value) : result.text;
-    return { kind: 'valid', value, output, usage: readUsage(result.usage), headers: result.response.headers };
+    return { kind: 'valid', value: answer.value as StepValue<Schema>, output: answer.output, usage: readUsage(answer.usage), headers: answer.headers };
   } catch (error) {
     if (NoObjectGeneratedError.isInstance(error)) {
       return { kind: 'invalid', rawOutput: error.text ?? '', problem: describeInvalidOutput(error), usage: readUsage(error.usage), error };

@@ -5,6 +5,7 @@ import type { OrchestrateOptions, Orchestrated, TaskUnion } from './orchestrate.
 import type { ParallelItemOptions, Settled } from './parallel.js';
 import type { RouteHandlers, RouteOptions, RouteResult, Routed } from './route.js';
 import type { StepValue } from './run-step.js';
+import type { StepStream } from './step-stream.js';
 
 export interface StepOptions<Schema extends z.ZodType | undefined> {
   name: string;
@@ -97,6 +98,18 @@ export interface Run {
   readonly path: string;
   /** One typed LLM call: limited, retried, repaired, traced, journaled. */
   step<Schema extends z.ZodType | undefined = undefined>(options: StepOptions<Schema>): Promise<StepValue<Schema>>;
+  /**
+   * The streaming twin of `step`, with the same options, key, limits, retries, repairs, journal and
+   * cache. Returns at once; the answer streams as it is generated (`textStream`, `partialStream`,
+   * `events`, `toResponse()`), and `value` is what `step` would return. Only the final validated
+   * value is journaled and cached; a replayed or cached step streams it whole, at once.
+   *
+   * @example
+   * const answer = run.stream({ name: 'answer', prompt: question, schema: Answer });
+   * for await (const partial of answer.partialStream) render(partial);
+   * const final = await answer.value;
+   */
+  stream<Schema extends z.ZodType | undefined = undefined>(options: StepOptions<Schema>): StepStream<Schema>;
   /**
    * A side effect (a database write, an email) that runs once per run and position: its JSON
    * result is journaled and replayed on resume instead of running again.

@@ -32,6 +32,11 @@ export interface Span {
   status: SpanStatus;
   /** On a step: how many attempts it took. */
   attempts?: number;
+  /**
+   * Time to first token, on a streamed step: from the step's start to the first text it streamed
+   * (limiter wait and any failed attempt included); on a streamed attempt: from its request to its first text.
+   */
+  firstTokenMs?: number;
   /** On an attempt: time spent queued in the rate limiter before the request went out. */
   waitMs?: number;
   /** On an attempt: backoff slept before it, after a 429, 5xx or network error. */

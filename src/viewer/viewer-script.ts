@@ -634,6 +634,7 @@ export const VIEWER_SCRIPT = String.raw`'use strict';
       else if (kind === KIND.BACKOFF) lines.push(['', 'backoff ' + formatMs(span.backoffMs) + ' after a failed attempt']);
       else {
         lines.push(['', 'on the wire ' + formatMs(span.end - span.start) + ' · ' + span.status + (span.httpStatus ? ' · HTTP ' + span.httpStatus : '')]);
+        if (span.firstTokenMs !== undefined) lines.push(['', 'streamed · first token after ' + formatMs(span.firstTokenMs)]);
         if (span.rateLimited) lines.push(['', 'rate-limited (429)']);
         if (span.waitMs || span.backoffMs) lines.push(['', 'waited ' + formatMs(span.waitMs || 0) + ' · backoff ' + formatMs(span.backoffMs || 0)]);
         if (span.inputTokens || span.outputTokens) lines.push(['', formatCount(span.inputTokens) + ' in / ' + formatCount(span.outputTokens) + ' out tokens']);
@@ -724,6 +725,8 @@ export const VIEWER_SCRIPT = String.raw`'use strict';
     fact('Model', step.model || '–');
     fact('Started', '+' + formatMs(step.start - state.t0));
     fact('Duration', formatMs(row.end - step.start));
+    // a streamed step: how long its reader waited for the first text, against the whole answer's duration
+    if (step.firstTokenMs !== undefined) fact('First token', formatMs(step.firstTokenMs));
     fact('Attempts', String(step.attempts !== undefined ? step.attempts : row.attempts.length));
     fact('Limiter wait', formatMs(waited));
     fact('Backoff', formatMs(backedOff));

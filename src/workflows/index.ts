@@ -14,7 +14,7 @@ export {
 } from './faq/faq-document-workflow.js';
 
 // support router: routing
-export { routeQuery, type RoutedQuery } from './support/route-query.js';
+export { routeQuery, type RoutedQuery, type RouteQueryOptions } from './support/route-query.js';
 export { classifyQuery, type ClassifiedQuery } from './support/classify-query.js';
 export { loadRouterConfig, DEFAULT_INTENTS, type IntentDefinition, type RouterConfig } from './support/support-intents.js';
 export { routeQueryWorkflow, RouteQueryInput, RouteQueryOutput } from './support/route-query-workflow.js';
@@ -28,6 +28,7 @@ export {
   type ResolvedCustomer,
   type ReplyCheck,
 } from './orders/handle-order-query.js';
+export type { CheckedReplyStream, ReplyEvent } from './orders/checked-reply-stream.js';
 export { approveOver, ApprovalDecision, type ApprovalRule } from './orders/order-approval.js';
 export { OrderApprovalPendingError } from './orders/order-approval-pending-error.js';
 export type { PlannedWrite } from './orders/order-workers.js';

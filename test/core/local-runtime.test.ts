@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { z } from 'zod';
-import { createLocalEngine, createModel, createRuntime, type LocalEngine } from '../../src/index.js';
+import { createLocalEngine, createModel, createRuntime, type LocalEngine, type StreamEvent } from '../../src/index.js';
+import { isPrefixConsistent } from '../support/stream-checks.js';
 
 const modelFile = process.env.BRAID_LOCAL_MODEL;
 
@@ -30,6 +31,33 @@ describe.skipIf(!modelFile)('typed steps on the embedded local model', () => {
     expect(summary.inputTokens).toBeGreaterThan(0);
     expect(summary.outputTokens).toBeGreaterThan(0);
     expect(summary.costUsd).toBe(0);
+  });
+
+  test('a streamed step sends its tokens as they are decoded, each prefix on the way to JSON the grammar allows', async () => {
+    const braid = runtime();
+    const stream = braid.stream({ name: 'card', prompt: 'Describe solar panels as a card.', schema: Card, maxOutputTokens: 200 });
+    let isSettled = false;
+    void stream.value.then(() => (isSettled = true));
+    const events: StreamEvent<typeof Card>[] = [];
+    let isSettledAtFirstText: boolean | undefined;
+    for await (const event of stream.events) {
+      if (event.type === 'text') isSettledAtFirstText ??= isSettled;
+      events.push(event); // read live, as a UI would
+    }
+    const card = await stream.value;
+    const texts = events.flatMap((event) => (event.type === 'text' ? [event.text] : []));
+
+    expect(isSettledAtFirstText).toBe(false);
+    expect(Card.safeParse(card).success).toBe(true);
+    // one piece per decoded token or so, not the answer in one piece
+    const [attempt] = braid.spans().filter((span) => span.kind === 'attempt');
+    expect(texts.length).toBeGreaterThan(Math.min(5, attempt!.outputTokens! / 2));
+    expect(JSON.parse(texts.join(''))).toEqual(card);
+    expect(events.some((event) => event.type === 'reset')).toBe(false); // the grammar left nothing to repair
+    const partials = events.flatMap((event) => (event.type === 'partial' ? [event.partial] : []));
+    expect(partials.length).toBeGreaterThan(1);
+    for (const partial of partials) expect(isPrefixConsistent(partial, card)).toBe(true);
+    expect(braid.spans().find((span) => span.kind === 'step')!.firstTokenMs).toBeGreaterThanOrEqual(0);
   });
 
   test('two concurrent steps run at the same time on separate sequences', async () => {

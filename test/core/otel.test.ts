@@ -32,3 +32,21 @@ test('with an OpenTelemetry SDK registered, spans follow the GenAI conventions a
   expect(parentName(spans.find((span) => span.name === 'step fact')!)).toBe('group facts');
   expect(parentName(spans.find((span) => span.name === 'group facts')!)).toBe('run facts');
 });
+
+test('a streamed step and its attempt carry their time to first token', async () => {
+  const exporter = new InMemorySpanExporter();
+  trace.setGlobalTracerProvider(new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] }));
+  onTestFinished(() => trace.disable());
+  const server = await startFakeProvider();
+  onTestFinished(() => server.close());
+
+  const braid = createRuntime({ model: modelOn('openai', server) });
+  await braid.stream({ name: 'fact', prompt: 'One fact' }).value;
+  braid.finish();
+
+  const spans = exporter.getFinishedSpans();
+  const firstTokenOf = (name: string) => spans.find((span) => span.name === name)?.attributes['braid.time_to_first_token_ms'];
+  expect(firstTokenOf('step fact')).toBe(braid.spans().find((span) => span.kind === 'step')!.firstTokenMs);
+  expect(firstTokenOf('step fact')).toBeGreaterThanOrEqual(0);
+  expect(firstTokenOf('chat test-model')).toBeGreaterThanOrEqual(0);
+});

@@ -181,6 +181,37 @@ describe.each(WIRE_CASES)('$name wire', ({ wire, model, rateLimitBody, rateHeade
     expect((await streamed.usage).outputTokens).toBe(Math.ceil(plain.text.length / 4));
   });
 
+  test('with per-token latency a streamed answer is paced: its first piece arrives while the rest is still to come', async () => {
+    const server = await startServer({ latencyPerTokenMs: 2 });
+    const streamed = streamText({ model: model(server), prompt: 'A soup recipe', output: Output.object({ schema: Recipe }), maxRetries: 0 });
+    const isOpenAtPiece: boolean[] = [];
+    for await (const piece of streamed.textStream) if (piece !== '') isOpenAtPiece.push(server.stats().timeline[0]?.end === 0);
+    expect(isOpenAtPiece.length).toBeGreaterThan(2);
+    expect(isOpenAtPiece[0]).toBe(true);
+    expect(Recipe.safeParse(await streamed.output).success).toBe(true);
+  });
+
+  test('a cutMidStream fault sends part of a streamed answer, then drops the connection; a plain request is reset', async () => {
+    const server = await startServer({ faults: { cutMidStream: 1 } });
+    const streamed = streamText({ model: model(server), prompt: 'A soup recipe', output: Output.object({ schema: Recipe }), maxRetries: 0, onError: () => {} });
+    const pieces: string[] = [];
+    const failure = await failureOf(
+      (async () => {
+        for await (const part of streamed.stream) {
+          if (part.type === 'text-delta') pieces.push(part.text);
+          if (part.type === 'error') throw part.error;
+        }
+      })(),
+    );
+    expect(APICallError.isInstance(failure)).toBe(true);
+    expect(pieces.join('').length).toBeGreaterThan(0); // the answer had started
+    expect(() => JSON.parse(pieces.join(''))).toThrow(); // and was cut before its end
+
+    const plain = await failureOf(generateText({ model: model(server), prompt: 'hello', maxRetries: 0 }));
+    expect(APICallError.isInstance(plain) && plain.statusCode !== undefined).toBe(false);
+    await vi.waitFor(() => expect(server.stats().timeline.map((request) => [request.status, request.fault])).toEqual([[0, 'cutMidStream'], [0, 'cutMidStream']]));
+  });
+
   test("over the rpm limit: the provider's own 429 body names the limit, with its rate-limit headers", async () => {
     const server = await startServer({ rpm: 1 });
     const first = await generateText({ model: model(server), prompt: 'first', maxRetries: 0 });

@@ -333,7 +333,7 @@ export async function startFakeProvider({ host = '127.0.0.1', port = 0, ...initi
       sendError(503, 'The service is temporarily overloaded. Please try again later.');
       return;
     }
-    if (fault === 'reset') {
+    if (fault === 'reset' || (fault === 'cutMidStream' && !modelRequest.isStreaming)) {
       request.socket.destroy();
       return;
     }
@@ -366,7 +366,10 @@ export async function startFakeProvider({ host = '127.0.0.1', port = 0, ...initi
     response.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive', ...rateHeaders() });
     // a malformed stream breaks its second event (the first for one-event streams) and stops there
     const brokenIndex = isBroken ? Math.min(1, events.length - 1) : -1;
+    // a cut stream sends at least one event, so the client has seen the answer start
+    const cutIndex = fault === 'cutMidStream' ? Math.max(1, Math.floor(events.length / 2)) : -1;
     for (const [index, event] of events.entries()) {
+      if (index === cutIndex) break;
       if (event.tokens !== undefined) await wait(perTokenMs * event.tokens, gone.signal);
       if (gone.signal.aborted) return;
       if (index === brokenIndex) {
@@ -375,6 +378,13 @@ export async function startFakeProvider({ host = '127.0.0.1', port = 0, ...initi
         break;
       }
       response.write(serializeEvent(event));
+    }
+    if (cutIndex >= 0) {
+      // what was written reaches the client before the connection drops, as on a real network
+      await new Promise<void>((resolve) => response.write('', () => resolve()));
+      finish(entry, entryGeneration, 0); // the answer never completed
+      request.socket.destroy();
+      return;
     }
     finish(entry, entryGeneration, 200);
     response.end();

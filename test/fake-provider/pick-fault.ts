@@ -6,13 +6,15 @@
  * - `malformedBody`: HTTP 200 whose body (or stream) is not valid JSON
  * - `malformedJson`: a valid response whose model content is truncated JSON (structured requests only)
  * - `schemaViolation`: valid JSON content that breaks the schema (requests with a schema only)
+ * - `cutMidStream`: a streamed answer stops halfway through its events (after at least one) and the
+ *   socket is destroyed, as when a connection drops mid-answer; a plain answer is reset like `reset`
  */
-export type FaultKind = 'status5xx' | 'reset' | 'hang' | 'malformedBody' | 'malformedJson' | 'schemaViolation';
+export type FaultKind = 'status5xx' | 'reset' | 'hang' | 'malformedBody' | 'malformedJson' | 'schemaViolation' | 'cutMidStream';
 
 /** Per-request probability (0..1) of each fault; together they should not exceed 1. */
 export type FaultRates = Partial<Record<FaultKind, number>>;
 
-export const FAULT_KINDS: readonly FaultKind[] = ['status5xx', 'reset', 'hang', 'malformedBody', 'malformedJson', 'schemaViolation'];
+export const FAULT_KINDS: readonly FaultKind[] = ['status5xx', 'reset', 'hang', 'malformedBody', 'malformedJson', 'schemaViolation', 'cutMidStream'];
 
 /**
  * Maps one uniform roll in [0, 1) to a fault, laying the rates end to end, so one draw per request

@@ -46,8 +46,26 @@ export function makeTempDirectory(prefix = 'braid-cli-'): string {
  * and model cache, downloads off, and `env`. It is killed if still running when the test ends.
  */
 export function startCli(args: readonly string[], { env = {}, input }: CliOptions = {}): CliProcess {
+  return startChild(process.execPath, ['--import', 'tsx', CLI_ENTRY, ...args], { env, input });
+}
+
+/**
+ * Starts `braid ...args` in a pseudo-terminal 100 columns wide and 40 rows high (util-linux
+ * `script`), so it sees a TTY on stdout and stderr as a person at a terminal does. Everything it
+ * writes, stderr included, arrives on `stdout()` as the terminal shows it (lines end in `\r\n`);
+ * `onOutput` sees each piece as the terminal got it.
+ */
+export function startCliInTerminal(args: readonly string[], { env = {}, onOutput }: Omit<CliOptions, 'input'> & { onOutput?: (piece: string) => void } = {}): CliProcess {
+  const quote = (word: string): string => `'${word.replaceAll("'", "'\\''")}'`;
+  const command = ['stty cols 100 rows 40;', 'exec', ...[process.execPath, '--import', 'tsx', CLI_ENTRY, ...args].map(quote)].join(' ');
+  const started = startChild('script', ['--quiet', '--return', '--command', command, '/dev/null'], { env });
+  if (onOutput) started.child.stdout.on('data', onOutput);
+  return started;
+}
+
+function startChild(file: string, args: readonly string[], { env = {}, input }: CliOptions): CliProcess {
   const home = makeTempDirectory('braid-home-');
-  const child = spawn(process.execPath, ['--import', 'tsx', CLI_ENTRY, ...args], {
+  const child = spawn(file, args, {
     cwd: REPOSITORY_ROOT,
     env: {
       PATH: process.env.PATH ?? '',

@@ -5,6 +5,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, onTestFinished, test } from 'vitest';
 import { createModel, createRuntime, findCriticalPath, type Span } from '../../src/index.js';
 import { startFakeProvider } from '../fake-provider/index.js';
+import { modelOn } from '../support/wire-models.js';
 import { readTraceFile } from '../../src/core/read-trace-file.js';
 import { startViewer } from '../../src/viewer/start-viewer.js';
 
@@ -194,6 +195,29 @@ describe.skipIf(!hasChromium)('the viewer page in Chromium', () => {
     await wind.click();
     expect(await page.locator('#detail .path').textContent()).toBe('faq › part[1] <b>Wind</b> & storage › questions');
     expect(await page.locator('#detail b, #step-rows b').count()).toBe(0);
+    expect(problems).toEqual([]);
+  });
+
+  test("a streamed step's detail shows its time to first token; a step that waited for its answer shows none", async () => {
+    const server = await startFakeProvider({ latencyPerTokenMs: 3 });
+    onTestFinished(() => server.close());
+    const braid = createRuntime({ model: modelOn('openai', server) });
+    await braid.stream({ name: 'streamed', prompt: 'Describe Oslo in one line.' }).value;
+    await braid.step({ name: 'waited', prompt: 'Describe Lisbon in one line.' });
+    braid.finish();
+    const spans = braid.spans();
+    const streamed = spans.find((span) => span.kind === 'step' && span.name === 'streamed')!;
+    const waited = spans.find((span) => span.kind === 'step' && span.name === 'waited')!;
+    const viewer = await openViewer(spans);
+    const { page, problems } = await openPage(viewer.url);
+
+    await page.locator(`#step-rows .step-row[data-span-id="${streamed.id}"]`).click();
+    await expect.poll(() => page.getAttribute('#detail', 'data-span-id')).toBe(streamed.id);
+    const firstToken = streamed.firstTokenMs!;
+    expect(await page.locator('#detail dl').textContent()).toContain(`First token${firstToken < 1000 ? `${firstToken} ms` : `${(firstToken / 1000).toFixed(2)} s`}`);
+    await page.locator(`#step-rows .step-row[data-span-id="${waited.id}"]`).click();
+    await expect.poll(() => page.getAttribute('#detail', 'data-span-id')).toBe(waited.id);
+    expect(await page.locator('#detail dl').textContent()).not.toContain('First token');
     expect(problems).toEqual([]);
   });
 

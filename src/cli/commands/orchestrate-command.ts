@@ -1,7 +1,8 @@
 import { join } from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { InputError } from '../../core/errors.js';
-import { handleOrderQuery, type HandledOrderQuery } from '../../workflows/orders/handle-order-query.js';
+import type { CheckedReplyStream } from '../../workflows/orders/checked-reply-stream.js';
+import { handleOrderQuery, type HandledOrderQuery, type OrderOutcome } from '../../workflows/orders/handle-order-query.js';
 import { approveOver } from '../../workflows/orders/order-approval.js';
 import { OrderApprovalPendingError } from '../../workflows/orders/order-approval-pending-error.js';
 import { openOrderStore, type OrderStore } from '../../workflows/orders/order-store.js';
@@ -12,6 +13,7 @@ import { reportError } from '../report-error.js';
 import { summaryJson } from '../summary-json.js';
 import { describeFinished, withCliRun, type CliRunContext } from '../with-cli-run.js';
 import { toTerminalText } from '../terminal-text.js';
+import { printAnswerStream } from '../print-answer-stream.js';
 
 interface OrchestrateFlags extends EngineFlags {
   db?: string;
@@ -79,26 +81,39 @@ async function runOrchestrate(message: string, flags: OrchestrateFlags): Promise
 async function orchestrateOnce(store: OrderStore, message: string, flags: OrchestrateFlags, { braid, progress, isInteractive }: Pick<CliRunContext, 'braid' | 'progress' | 'isInteractive'>): Promise<number> {
   progress.setTotal(2);
   const requiresApproval = flags.approveOver === undefined ? undefined : approveOver(flags.approveOver);
+  // a person at a terminal reads the reply as it is written (as far as it passes the check); --json and pipes get it whole
+  let printing: Promise<void> | undefined;
+  const onReplyStream = (reply: CheckedReplyStream, results: readonly OrderOutcome[]): void => {
+    progress.stop(); // the reply is the last step: its line must not share a row with the progress line
+    printing = printAnswerStream(reply, { heading: describeTasks(results) });
+  };
   let handled: HandledOrderQuery;
   let pending: OrderApprovalPendingError | undefined;
   try {
-    handled = await handleOrderQuery(braid, message, store, { customerId: flags.customer, requiresApproval });
+    handled = await handleOrderQuery(braid, message, store, { customerId: flags.customer, requiresApproval, ...(isInteractive ? { onReplyStream } : {}) });
   } catch (error) {
     if (!(error instanceof OrderApprovalPendingError)) throw error;
     pending = error; // the other tasks ran and a reply says what waits: print them, then let the run wait
     handled = error.handled;
+  } finally {
+    await printing; // never rejects: a failed reply's error is the one handleOrderQuery threw
   }
   if (flags.json) {
     const waiting = (pending?.waits ?? []).map(({ name, key, prompt }) => ({ name, key, prompt }));
     process.stdout.write(`${JSON.stringify({ ...handled, waiting, summary: summaryJson(braid.summary()) }, null, 2)}\n`);
-  } else {
-    const lines = handled.results.map((result) => `- [${result.status}] ${result.summary}`);
-    process.stdout.write(toTerminalText(`Tasks:\n${lines.join('\n') || '- (none)'}\n\n${handled.response}\n`));
+  } else if (printing === undefined) {
+    process.stdout.write(toTerminalText(`${describeTasks(handled.results)}${handled.response}\n`));
   }
   if (pending) throw pending; // the session ends waiting, saying how to answer
   if (isInteractive) process.stderr.write(`braid: ${describeFinished(braid.summary())}\n`);
   // refused, declined, not found or a question back are answers; only a task that could not run is a failure
   return handled.results.some((result) => result.status === 'failed') ? EXIT.failed : EXIT.ok;
+}
+
+/** The task list that heads the reply, with the blank line before it. */
+function describeTasks(results: readonly OrderOutcome[]): string {
+  const lines = results.map((result) => `- [${result.status}] ${result.summary}`);
+  return `Tasks:\n${lines.join('\n') || '- (none)'}\n\n`;
 }
 
 function amountInUsd(text: string): number {

@@ -2,7 +2,8 @@ import { Command, Option } from 'commander';
 import { cancellationError } from '../../core/errors.js';
 import { createLocalRunner } from '../../core/local-runner.js';
 import { InputError } from '../../core/errors.js';
-import { routeQuery } from '../../workflows/support/route-query.js';
+import type { StepStream } from '../../core/step-stream.js';
+import { routeQuery, type RoutedQuery } from '../../workflows/support/route-query.js';
 import { routeQueryWorkflow, type RouteQueryOutput } from '../../workflows/support/route-query-workflow.js';
 import type { Settled } from '../../core/parallel.js';
 import { loadRouterConfig, type RouterConfig } from '../../workflows/support/support-intents.js';
@@ -13,6 +14,7 @@ import { reportError } from '../report-error.js';
 import { describeFinished, withCliRun } from '../with-cli-run.js';
 import { createRoutedBatchPrinter, readQueries } from '../route-batch.js';
 import { toTerminalText } from '../terminal-text.js';
+import { printAnswerStream } from '../print-answer-stream.js';
 
 /**
  * Queries started at once. The provider limiter paces the calls; this only keeps a batch of
@@ -74,9 +76,22 @@ async function runRoute(query: string | undefined, flags: RouteFlags): Promise<n
   return withCliRun(flags, identity, async ({ braid, progress, isInteractive }) => {
     if (query !== undefined) {
       progress.setTotal(2);
-      const routed = await routeQuery(braid, query, config);
+      // a person at a terminal reads the answer as it is written; --json and pipes get it whole
+      let printing: Promise<void> | undefined;
+      const onAnswerStream = (answer: StepStream<undefined>, intent: string): void => {
+        progress.stop(); // the answer is the last step: its line must not share a row with the progress line
+        printing = printAnswerStream(answer.events, { heading: `Intent: ${intent}\n\n` });
+      };
+      let routed: RoutedQuery;
+      try {
+        routed = await routeQuery(braid, query, config, isInteractive ? { onAnswerStream } : {});
+      } finally {
+        await printing; // never rejects: a failed answer's error is the one routeQuery threw
+      }
       if (flags.json) process.stdout.write(`${JSON.stringify({ intent: routed.intent, response: routed.response, ...(routed.fellBack ? { fellBack: true } : {}) })}\n`);
-      else process.stdout.write(toTerminalText(`Intent: ${routed.intent}${routed.fellBack ? ' (fallback)' : ''}\n\n${routed.response}\n`));
+      else if (printing === undefined) process.stdout.write(toTerminalText(`Intent: ${routed.intent}${routed.fellBack ? ' (fallback)' : ''}\n\n${routed.response}\n`));
+      // the heading went out before the classifier's failure was known to have chosen the intent
+      else if (routed.fellBack) process.stdout.write(`(fallback: the query could not be classified)\n`);
       if (isInteractive) process.stderr.write(`braid: ${describeFinished(braid.summary())}\n`);
       return EXIT.ok;
     }

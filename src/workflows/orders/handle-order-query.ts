@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { InputError, RunWaitingError } from '../../core/errors.js';
-import type { Run } from '../../core/run.js';
+import type { Run, StepOptions } from '../../core/run.js';
 import { checkReply, type ReplyFacts, type ReplyProblems } from './check-reply.js';
+import { createCheckedReplyStream, type CheckedReplyStream } from './checked-reply-stream.js';
 import { Customer, productNameKey, type OrderStore } from './order-store.js';
 import { TASK_FIELD_NAMES, type OrderTask } from './order-tasks.js';
 import { ApprovalDecision, awaitingApprovalResult, describeApprovalRequest, rejectedResult, type ApprovalRule } from './order-approval.js';
@@ -33,6 +34,12 @@ export interface HandleOrderQueryOptions {
    * Needs a durable run (`startRun`). @default no write waits
    */
   requiresApproval?: ApprovalRule;
+  /**
+   * Streams the reply as it is written (for a terminal or a web page), with the results it is
+   * written from: called when the synthesizer starts. The stream shows only what passes the reply
+   * check so far, and ends with the reply that is sent. The result is the same with or without it.
+   */
+  onReplyStream?: (reply: CheckedReplyStream, results: readonly OrderOutcome[]) => void;
 }
 
 /** What became of one planned task: a worker's result, or why no worker ran it. */
@@ -92,7 +99,7 @@ export async function handleOrderQuery(
   run: Run,
   message: string,
   store: OrderStore,
-  { customerId, replyRepairs = 1, requiresApproval }: HandleOrderQueryOptions = {},
+  { customerId, replyRepairs = 1, requiresApproval, onReplyStream }: HandleOrderQueryOptions = {},
 ): Promise<HandledOrderQuery> {
   return run.group('orchestrate', async (orchestrateRun) => {
     const items = capWrites((await planOrderTasks(orchestrateRun, message)).items);
@@ -141,12 +148,12 @@ export async function handleOrderQuery(
     if (pending.length > 0) {
       // its own scope: once every wait is answered, the final reply is a new step, not this one changed
       const { response, replyCheck } = await orchestrateRun.group('acknowledge', (acknowledgeRun) =>
-        writeCheckedReply(acknowledgeRun, { message, customer, results, replyRepairs }),
+        writeCheckedReply(acknowledgeRun, { message, customer, results, replyRepairs, onReplyStream }),
       );
       throw new OrderApprovalPendingError(RunWaitingError.merge(pending).waits, { customer, tasks, results, response, replyCheck });
     }
     const { response, replyCheck } = await orchestrateRun.group('synthesize', (synthesizeRun) =>
-      writeCheckedReply(synthesizeRun, { message, customer, results, replyRepairs }),
+      writeCheckedReply(synthesizeRun, { message, customer, results, replyRepairs, onReplyStream }),
     );
     return { customer, tasks, results, response, replyCheck };
   });
@@ -238,17 +245,49 @@ function resolveCustomer(items: readonly (PlanItem | { status: 'duplicate' })[],
 /**
  * Asks the model for the reply, checks it against the results, re-asks naming what it invented or
  * left out, and falls back to a plain reply built from the results when it still does not hold.
+ * With `onReplyStream`, each answer is the same step streamed, shown as far as it passes the check.
  */
 async function writeCheckedReply(
   run: Run,
-  { message, customer, results, replyRepairs }: { message: string; customer: ResolvedCustomer; results: readonly OrderOutcome[]; replyRepairs: number },
+  {
+    message,
+    customer,
+    results,
+    replyRepairs,
+    onReplyStream,
+  }: { message: string; customer: ResolvedCustomer; results: readonly OrderOutcome[]; replyRepairs: number; onReplyStream: HandleOrderQueryOptions['onReplyStream'] },
 ): Promise<{ response: string; replyCheck: ReplyCheck }> {
   const prompt = `Customer message:\n${message}\n\n${describeCustomer(customer)}\n\nTask results:\n${describeOutcomes(results)}`;
   const facts = replyFacts(customer, results);
+  const shown = onReplyStream ? createCheckedReplyStream(facts) : undefined;
+  if (shown) onReplyStream?.(shown.stream, results);
+  const ask = async (options: StepOptions<undefined>): Promise<string> => {
+    if (!shown) return (await run.step(options)).trim();
+    shown.reset(); // a new answer: what was shown of the one before is void
+    const answer = run.stream(options);
+    const following = shown.follow(answer);
+    try {
+      return (await answer.value).trim();
+    } finally {
+      await following;
+    }
+  };
+  try {
+    const written = await checkedReply(ask, { prompt, facts, customer, results, replyRepairs });
+    shown?.settle(written.response);
+    return written;
+  } catch (error) {
+    shown?.fail(error);
+    throw error;
+  }
+}
+
+async function checkedReply(
+  ask: (options: StepOptions<undefined>) => Promise<string>,
+  { prompt, facts, customer, results, replyRepairs }: { prompt: string; facts: ReplyFacts; customer: ResolvedCustomer; results: readonly OrderOutcome[]; replyRepairs: number },
+): Promise<{ response: string; replyCheck: ReplyCheck }> {
   let rejectedReplies = 0;
-  let reply = (
-    await run.step({ name: 'synthesize', system: SYNTHESIZER_INSTRUCTIONS, prompt, maxOutputTokens: 500, noCache: true })
-  ).trim();
+  let reply = await ask({ name: 'synthesize', system: SYNTHESIZER_INSTRUCTIONS, prompt, maxOutputTokens: 500, noCache: true });
   for (let attempt = 0; ; attempt += 1) {
     const problems = checkReply(reply, facts);
     if (reply !== '' && problems.invented.length === 0 && problems.omitted.length === 0) {
@@ -256,15 +295,13 @@ async function writeCheckedReply(
     }
     rejectedReplies += 1;
     if (attempt >= replyRepairs) break;
-    reply = (
-      await run.step({
-        name: 'repair',
-        system: SYNTHESIZER_INSTRUCTIONS,
-        prompt: `${prompt}\n\nYour previous reply was:\n<<<\n${reply}\n>>>\n${describeProblems(problems)}\nWrite the whole reply again, from the task results alone.`,
-        maxOutputTokens: 500,
-        noCache: true,
-      })
-    ).trim();
+    reply = await ask({
+      name: 'repair',
+      system: SYNTHESIZER_INSTRUCTIONS,
+      prompt: `${prompt}\n\nYour previous reply was:\n<<<\n${reply}\n>>>\n${describeProblems(problems)}\nWrite the whole reply again, from the task results alone.`,
+      maxOutputTokens: 500,
+      noCache: true,
+    });
   }
   return { response: fallbackReply(customer, results), replyCheck: { source: 'fallback', rejectedReplies } };
 }
