@@ -2,7 +2,7 @@
  * `npm run bench`: every suite in sequence, each on fresh servers and engines, then one table per
  * measurement and a table of the targets. Benchmarks print ratios measured side by side in this
  * one run; they never fail on a timing. Progress goes to stderr, the tables to stdout.
- * `npm run bench -- limits` (or any suite names: engine, limits, streaming, journal, local, distributed) runs only those.
+ * `npm run bench -- limits` (or any suite names: engine, limits, streaming, journal, big-batch, local, distributed) runs only those.
  *
  * Environment: `BRAID_LOCAL_MODEL` (a GGUF path) enables the local-model suite.
  */
@@ -46,6 +46,7 @@ async function main(): Promise<void> {
   }
 
   if (isChosen('journal')) await runJournalSuite(progress);
+  if (isChosen('big-batch')) await runBigBatchSuite(progress);
   if (isChosen('local')) await runLocalSuite(progress, targets);
   if (isChosen('distributed')) await runDistributedSuite(progress);
 
@@ -66,6 +67,20 @@ async function runJournalSuite(progress: (line: string) => void): Promise<void> 
         : [...journal.lines.map((line) => [line]), ...(journal.status === 'failed' ? [[`FAILED: ${journal.reason}`]] : [])],
   };
   printTable(journalTable);
+}
+
+async function runBigBatchSuite(progress: (line: string) => void): Promise<void> {
+  progress('suite: big batch (braid route --batch of 100,000 lines, as a child process)');
+  const bigBatchFile = fileURLToPath(new URL('big-batch-bench.ts', import.meta.url));
+  const bigBatch = await runChildSuite(bigBatchFile, { timeoutMs: 1_200_000 });
+  printTable({
+    title: 'Big batch — braid route --batch on a fast fake provider: wall, peak memory, Ctrl-C (bench/big-batch-bench.ts)',
+    columns: ['output'],
+    rows:
+      bigBatch.status === 'missing'
+        ? [['skipped: bench/big-batch-bench.ts is missing']]
+        : [...bigBatch.lines.map((line) => [line]), ...(bigBatch.status === 'failed' ? [[`FAILED: ${bigBatch.reason}`]] : [])],
+  });
 }
 
 async function runLocalSuite(progress: (line: string) => void, targets: TargetCheck[]): Promise<void> {

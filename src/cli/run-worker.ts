@@ -9,6 +9,7 @@ import { EXIT } from './exit-codes.js';
 import { openCliModel, type CliModel } from './open-cli-model.js';
 import { printRedisErrors } from './print-redis-errors.js';
 import { redisUrlOf } from './redis-url-flag.js';
+import { toTerminalText } from './terminal-text.js';
 import { reportError } from './report-error.js';
 import type { WorkerFlags } from './commands/worker-command.js';
 
@@ -37,7 +38,7 @@ export async function printStatus(batchId: string, flags: { redis: string | true
   const lines = [
     `batch ${status.batchId} (${status.kind}): ${status.state} · ${status.completed} of ${status.total} done · ${status.failed.length} failed · ${status.pending} pending`,
     // an error string comes from Redis: no control character of it reaches the terminal
-    ...status.failed.map((item) => `  failed #${item.index} (job ${item.jobId}) after ${item.attempts} attempt${item.attempts === 1 ? '' : 's'}: ${withoutControls(item.error)}`),
+    ...status.failed.map((item) => `  failed #${item.index} (job ${item.jobId}) after ${item.attempts} attempt${item.attempts === 1 ? '' : 's'}: ${toTerminalText(item.error).replace(/\n/g, ' ')}`),
   ];
   process.stdout.write(`${lines.join('\n')}\n`);
   return EXIT.ok;
@@ -68,7 +69,8 @@ async function serve(flags: WorkerFlags): Promise<number> {
       }
       if (event.type === 'failed') {
         const retry = event.attemptsMade < event.attempts ? 'will retry' : 'failed for good';
-        process.stderr.write(`braid: job ${event.jobId} failed (attempt ${event.attemptsMade} of ${event.attempts}, ${retry}): ${event.error}\n`);
+        // a job's error may quote model text or a provider's answer: no escape sequence of it reaches the terminal
+        process.stderr.write(`braid: job ${event.jobId} failed (attempt ${event.attemptsMade} of ${event.attempts}, ${retry}): ${toTerminalText(event.error).replace(/\n/g, ' ')}\n`);
       } else if (event.type === 'handed-back') {
         process.stderr.write(`braid: handed job ${event.jobId} back to the queue\n`);
       } else if (event.type === 'waiting') {
@@ -147,9 +149,4 @@ function waitForShutdown(worker: { close(): Promise<void>; handBack(): Promise<v
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);
   });
-}
-
-/** Text from Redis, printable: control characters (escape sequences among them) become spaces. */
-function withoutControls(text: string): string {
-  return text.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, ' ');
 }
