@@ -63,9 +63,8 @@ test('braid runs --redis lists the distributed batches with the local runs, and 
   expect(row).toMatchObject({ workflow: 'route (redis)', status: 'done', stepsDone: 6, batch: { total: 3, failed: 0 } });
   expect(table.stdout).toMatch(/^listed-a\s+route \(redis\)\s+done/m);
 
-  // braid view <id> opens the console on the batch's page, like any run's
-  await vi.waitFor(() => expect(viewer.stdout()).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/runs\/listed-a$/m), { timeout: 20_000 });
-  const data = (await (await fetch(new URL('/api/runs/listed-a', viewer.stdout().trim()))).json()) as { runId: string; spans: { kind: string; name: string; parentId?: string }[] };
+  await vi.waitFor(() => expect(viewer.stdout()).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/m), { timeout: 20_000 });
+  const data = (await (await fetch(new URL('api/run', viewer.stdout().trim()))).json()) as { runId: string; spans: { kind: string; name: string; parentId?: string }[] };
   viewer.child.kill('SIGINT');
   expect((await viewer.result).code).toBe(0);
   expect(data.runId).toBe('listed-a');

@@ -17,6 +17,8 @@ test('braid/distributed exports one runner API and none of its queue or payload 
       'createRedisRateLimiter',
       'createRedisStepJournal',
       'redisOptionsFromUrl',
+      // what the workers have learned of the provider's limits (braid limits --redis)
+      'readLearnedLimits',
       // waits on workers
       'createRedisWaitJournal',
       'signalDistributedRun',
