@@ -2,15 +2,14 @@ import { existsSync } from 'node:fs';
 import { createServer, request } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, onTestFinished, test } from 'vitest';
+import type { Page } from 'playwright-core';
+import { describe, expect, onTestFinished, test } from 'vitest';
 import { createModel, openRunStore, startRun, type RunStore } from '../../src/index.js';
 import { startConsole, type RunConsole } from '../../src/viewer/start-console.js';
 import { makeTempDirectory, REPOSITORY_ROOT, runCli, startCli, type CliProcess } from '../support/run-cli.js';
 import { OPENAI_TEST_ENV, useSharedFakeProvider } from '../support/shared-fake-provider.js';
+import { CHROMIUM, useChromium } from '../support/use-chromium.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = ['--no-sandbox', '--headless', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 const CLI_ENTRY = join(REPOSITORY_ROOT, 'src', 'cli', 'main.ts');
 const WORKFLOWS = join(REPOSITORY_ROOT, 'test', 'fixtures', 'waiting-workflows.ts');
 // no quotes: the step's output is the JSON the model sent, and JSON would escape them
@@ -78,30 +77,8 @@ const hasChromium = existsSync(CHROMIUM);
 if (!hasChromium) console.warn(`skipping the console's browser tests: ${CHROMIUM} is missing (apt-get install chromium)`);
 
 describe.skipIf(!hasChromium)('the console in Chromium', () => {
-  let browser: Browser;
-  beforeAll(async () => {
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
-  });
-  afterAll(async () => {
-    await browser?.close();
-  });
-
-  async function openPage(url: string): Promise<{ page: Page; problems: string[] }> {
-    const context = await browser.newContext({ viewport: { width: 1440, height: 1000 } });
-    onTestFinished(() => context.close());
-    const page = await context.newPage();
-    const problems: string[] = [];
-    page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
-    page.on('console', (message) => {
-      if (message.type() === 'error') problems.push(`console: ${message.text()}`);
-    });
-    await page.goto(url);
-    await page.waitForFunction(() => document.documentElement.dataset.ready !== undefined, undefined, { timeout: 20_000 }).catch((error: unknown) => {
-      throw new Error(`the page never became ready: ${problems.join('; ') || 'no errors logged'}`, { cause: error });
-    });
-    expect(await page.evaluate(() => document.documentElement.dataset.ready)).toBe('true');
-    return { page, problems };
-  }
+  const chromium = useChromium();
+  const { openPage } = chromium;
 
   /** A run's status as the list shows it (ids are matched as text, never put into a selector). */
   function listedStatus(page: Page, runId: string): Promise<string | undefined> {
@@ -278,7 +255,7 @@ describe.skipIf(!hasChromium)('the console in Chromium', () => {
 
     // a page on another origin tries it from the browser: a fetch (its preflight is refused) and a form
     const evil = await startEvilPage(cancelUrl.href);
-    const evilContext = await browser.newContext();
+    const evilContext = await chromium.browser.newContext();
     onTestFinished(() => evilContext.close());
     const evilPage = await evilContext.newPage();
     await evilPage.goto(evil.url);

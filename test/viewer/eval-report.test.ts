@@ -1,13 +1,11 @@
 import { existsSync } from 'node:fs';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, onTestFinished, test } from 'vitest';
+import { describe, expect, onTestFinished, test } from 'vitest';
 import { z } from 'zod';
 import { createEvalReport, createRuntime, evaluate, startViewer, type EvalReport, type Run, type Scorer, type Span } from '../../src/index.js';
 import { startFakeProvider, type FakeRule } from '../fake-provider/index.js';
+import { CHROMIUM, useChromium } from '../support/use-chromium.js';
 import { modelOn, QUICK_RETRY } from '../support/wire-models.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = ['--no-sandbox', '--headless', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 const INJECTED = '<img src=x onerror="window.__pwned=1">Lima is <b>not</b> it';
 const SCREENSHOT = '/tmp/braid-eval-report.png';
 
@@ -61,30 +59,7 @@ const hasChromium = existsSync(CHROMIUM);
 if (!hasChromium) console.warn(`skipping the eval report's browser tests: ${CHROMIUM} is missing (apt-get install chromium)`);
 
 describe.skipIf(!hasChromium)('the eval report page in Chromium', () => {
-  let browser: Browser;
-  beforeAll(async () => {
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
-  });
-  afterAll(async () => {
-    await browser?.close();
-  });
-
-  async function openPage(url: string): Promise<{ page: Page; problems: string[] }> {
-    const context = await browser.newContext({ viewport: { width: 1360, height: 900 } });
-    onTestFinished(() => context.close());
-    const page = await context.newPage();
-    const problems: string[] = [];
-    page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
-    page.on('console', (message) => {
-      if (message.type() === 'error') problems.push(`console: ${message.text()}`);
-    });
-    await page.goto(url);
-    await page.waitForFunction(() => document.documentElement.dataset.ready !== undefined, undefined, { timeout: 20_000 }).catch((error: unknown) => {
-      throw new Error(`the page never became ready: ${problems.join('; ') || 'no errors logged'}`, { cause: error });
-    });
-    expect(await page.evaluate(() => document.documentElement.dataset.ready)).toBe('true');
-    return { page, problems };
-  }
+  const { openPage } = useChromium({ viewport: { width: 1360, height: 900 } });
 
   test('cases render with their scores, the regressed case is marked and first, reasons are text, and a case opens its timeline', async () => {
     const { report, spans } = await recordEval();

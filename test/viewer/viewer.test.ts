@@ -1,18 +1,17 @@
 import { existsSync } from 'node:fs';
 import { request } from 'node:http';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, onTestFinished, test } from 'vitest';
+import type { Page } from 'playwright-core';
+import { describe, expect, onTestFinished, test } from 'vitest';
 import { createModel, createRuntime, findCriticalPath, type Span } from '../../src/index.js';
 import { startFakeProvider } from '../fake-provider/index.js';
+import { CHROMIUM, useChromium } from '../support/use-chromium.js';
 import { modelOn } from '../support/wire-models.js';
 import { readTraceFile } from '../../src/core/read-trace-file.js';
 import { startViewer } from '../../src/viewer/start-viewer.js';
 
 const FIXTURE = fileURLToPath(new URL('../fixtures/viewer-run.trace.jsonl', import.meta.url));
 const INJECTED = '<script>window.__pwned=1</script><img src=x onerror="window.__pwned=2">';
-const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = ['--no-sandbox', '--headless', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 const SCREENSHOT = '/tmp/braid-viewer.png';
 
 async function openViewer(spans: readonly Span[], title?: string) {
@@ -67,31 +66,7 @@ const hasChromium = existsSync(CHROMIUM);
 if (!hasChromium) console.warn(`skipping the viewer's browser tests: ${CHROMIUM} is missing (apt-get install chromium)`);
 
 describe.skipIf(!hasChromium)('the viewer page in Chromium', () => {
-  let browser: Browser;
-  beforeAll(async () => {
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
-  });
-  afterAll(async () => {
-    await browser?.close();
-  });
-
-  async function openPage(url: string): Promise<{ page: Page; problems: string[] }> {
-    const context = await browser.newContext({ viewport: { width: 1440, height: 1000 } });
-    onTestFinished(() => context.close());
-    const page = await context.newPage();
-    const problems: string[] = [];
-    page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
-    page.on('console', (message) => {
-      if (message.type() === 'error') problems.push(`console: ${message.text()}`);
-    });
-    await page.goto(url);
-    // settles on 'true' or 'error'; a page that throws first never settles, so say what it threw
-    await page.waitForFunction(() => document.documentElement.dataset.ready !== undefined, undefined, { timeout: 20_000 }).catch((error: unknown) => {
-      throw new Error(`the page never became ready: ${problems.join('; ') || 'no errors logged'}`, { cause: error });
-    });
-    expect(await page.evaluate(() => document.documentElement.dataset.ready)).toBe('true');
-    return { page, problems };
-  }
+  const { openPage } = useChromium();
 
   /** Clicks the middle of a span's bar on the chart canvas, like a person would. */
   async function clickBar(page: Page, spans: readonly Span[], span: Span): Promise<void> {
