@@ -8,14 +8,12 @@ import { ActionRefusedError } from './action-refused-error.js';
 import { checkActionRequest, readJsonBody } from './check-action-request.js';
 import { CONSOLE_SCRIPT } from './console-script.js';
 import { echartsScriptPath } from './echarts-script-path.js';
-import { send, sendFile, sendJson } from './http-responses.js';
+import { send, sendJson } from './http-responses.js';
 import { isForeignHost, listenLocally } from './listen-locally.js';
 import { openEventStream } from './open-event-stream.js';
 import { createRunActions, type ConsoleChild } from './run-actions.js';
-import { RUN_PANEL_SCRIPT } from './run-panel-script.js';
+import { serveViewerAsset } from './serve-viewer-asset.js';
 import { consolePage, runPage } from './viewer-page.js';
-import { VIEWER_SCRIPT } from './viewer-script.js';
-import { VIEWER_STYLE } from './viewer-style.js';
 import { createStoreWatcher, type RunUpdate } from './watch-store.js';
 
 export interface ConsoleOptions {
@@ -141,22 +139,13 @@ export async function startConsole({
       response.setHeader('Allow', 'GET, HEAD, POST');
       return send(response, 405, 'text/plain; charset=utf-8', 'method not allowed\n');
     }
+    if (serveViewerAsset(path, response, { echartsPath })) return;
     switch (path) {
       case '/':
       case '/index.html':
         return send(response, 200, 'text/html; charset=utf-8', listPage);
       case '/console.js':
         return send(response, 200, 'text/javascript; charset=utf-8', CONSOLE_SCRIPT);
-      case '/viewer.js':
-        return send(response, 200, 'text/javascript; charset=utf-8', VIEWER_SCRIPT);
-      case '/run-panel.js':
-        return send(response, 200, 'text/javascript; charset=utf-8', RUN_PANEL_SCRIPT);
-      case '/viewer.css':
-        return send(response, 200, 'text/css; charset=utf-8', VIEWER_STYLE);
-      case '/vendor/echarts.min.js':
-        return sendFile(response, echartsPath, 'text/javascript; charset=utf-8');
-      case '/favicon.ico':
-        return send(response, 204, 'text/plain; charset=utf-8', '');
       case '/api/runs':
         return sendJson(response, 200, { runs: store.listRuns({ limit: 200 }) });
       case '/events/runs': {

@@ -8,13 +8,11 @@ import { echartsScriptPath } from './echarts-script-path.js';
 import { EVAL_PAGE } from './eval-page.js';
 import { EVAL_SCRIPT } from './eval-script.js';
 import { EVAL_STYLE } from './eval-style.js';
-import { send, sendFile } from './http-responses.js';
+import { send } from './http-responses.js';
 import { isForeignHost, listenLocally } from './listen-locally.js';
-import { RUN_PANEL_SCRIPT } from './run-panel-script.js';
+import { serveViewerAsset } from './serve-viewer-asset.js';
 import { spansInScope } from './spans-in-scope.js';
 import { runPage } from './viewer-page.js';
-import { VIEWER_SCRIPT } from './viewer-script.js';
-import { VIEWER_STYLE } from './viewer-style.js';
 
 export interface ViewerOptions {
   /** The run's spans, e.g. from `readTraceFile` or `runtime.spans()`. */
@@ -80,16 +78,11 @@ export async function startViewer({ spans, title, host = '127.0.0.1', port = 0, 
       return send(response, 405, 'text/plain; charset=utf-8', 'method not allowed\n');
     }
     const url = new URL(request.url ?? '/', 'http://viewer.invalid');
+    if (serveViewerAsset(url.pathname, response, { echartsPath })) return;
     switch (url.pathname) {
       case '/':
       case '/index.html':
         return send(response, 200, 'text/html; charset=utf-8', page);
-      case '/viewer.js':
-        return send(response, 200, 'text/javascript; charset=utf-8', VIEWER_SCRIPT);
-      case '/run-panel.js':
-        return send(response, 200, 'text/javascript; charset=utf-8', RUN_PANEL_SCRIPT);
-      case '/viewer.css':
-        return send(response, 200, 'text/css; charset=utf-8', VIEWER_STYLE);
       case '/api/run': {
         // ?scope=<position path>: the timeline of one part of the run (an eval's case or trial)
         const scope = url.searchParams.get('scope');
@@ -104,10 +97,6 @@ export async function startViewer({ spans, title, host = '127.0.0.1', port = 0, 
         return send(response, 200, 'text/css; charset=utf-8', EVAL_STYLE);
       case '/api/eval':
         return evalBody === undefined ? send(response, 404, 'text/plain; charset=utf-8', 'this run is not an eval\n') : send(response, 200, 'application/json; charset=utf-8', evalBody);
-      case '/vendor/echarts.min.js':
-        return sendFile(response, echartsPath, 'text/javascript; charset=utf-8');
-      case '/favicon.ico':
-        return send(response, 204, 'text/plain; charset=utf-8', '');
       default:
         return send(response, 404, 'text/plain; charset=utf-8', 'not found\n');
     }
