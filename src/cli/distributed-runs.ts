@@ -1,25 +1,15 @@
 import type { Span } from '../core/span.js';
 import { listBatches, readBatch, type BatchRecord } from '../distributed/list-batches.js';
-import type { RunRow, RunStatus } from '../store/runs-table.js';
+import type { RunRow } from '../store/runs-table.js';
 import { printRedisErrors } from './print-redis-errors.js';
 import { redisUrlOf } from './redis-url-flag.js';
 
 /** A distributed batch as a row of `braid runs`: the local run's columns, plus its items. */
-export interface DistributedRunRow {
-  id: string;
+export interface DistributedRunRow extends RunRow {
   /** `<workflow> (redis)`: the batch ran on workers. */
   workflow: string;
-  status: RunStatus;
-  startedAt: string;
-  finishedAt?: string;
   /** Steps of the items that succeeded. */
   stepsDone: number;
-  stepsTotal?: number;
-  inputTokens: number;
-  outputTokens: number;
-  costUsd: number;
-  model: string;
-  command: string[];
   /** An item's waits are its own run's (`braid worker` says how to answer them): none at the batch's level. */
   waits: RunRow['waits'];
   batch: { kind: string; total: number; completed: number; failed: number; pending: number };
