@@ -1,12 +1,11 @@
-import { Redis } from 'ioredis';
-import { afterAll, beforeAll, expect, onTestFinished, test } from 'vitest';
+import { expect, onTestFinished, test } from 'vitest';
 import { z } from 'zod';
 import { createRuntime, QuotaExhaustedError, type RateLimits, type Runtime } from '../../src/index.js';
-import { createRedisLimiterRegistry, readLearnedLimits, redisOptionsFromUrl } from '../../src/distributed/index.js';
+import { createRedisLimiterRegistry, readLearnedLimits } from '../../src/distributed/index.js';
 import { startFakeProvider, type FakeProvider, type StartFakeProviderOptions } from '../fake-provider/index.js';
 import { modelOn, type Wire } from '../support/wire-models.js';
 import { runCli } from '../support/run-cli.js';
-import { startRedisServer, type RedisServer } from './support/start-redis-server.js';
+import { useRedisServer } from './support/use-redis-server.js';
 
 // Workers are simulated as runtimes with their own Redis client and limiter registry, sharing one
 // Redis and one fake provider. Assertions count 429s and delivered items.
@@ -14,20 +13,8 @@ import { startRedisServer, type RedisServer } from './support/start-redis-server
 const Fact = z.object({ fact: z.string().max(80) });
 const MODEL_KEY = 'openai:test-model';
 
-let redis: RedisServer;
-
-beforeAll(async () => {
-  redis = await startRedisServer();
-});
-afterAll(async () => {
-  await redis?.close();
-});
-
-function connect(): Redis {
-  const client = new Redis(redisOptionsFromUrl(redis.url));
-  onTestFinished(() => client.disconnect());
-  return client;
-}
+const redis = useRedisServer();
+const { connect } = redis;
 
 let tests = 0;
 const prefix = (): string => `test-learned-${++tests}`;

@@ -1,31 +1,16 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Redis } from 'ioredis';
-import { afterAll, beforeAll, expect, onTestFinished, test } from 'vitest';
+import { expect, onTestFinished, test } from 'vitest';
 import { z } from 'zod';
 import { createModel, createRuntime, type Lease } from '../../src/index.js';
-import { createRedisLimiterRegistry, redisOptionsFromUrl } from '../../src/distributed/index.js';
+import { createRedisLimiterRegistry } from '../../src/distributed/index.js';
 import { startFakeProvider } from '../fake-provider/index.js';
 import { busiestWindow } from './support/eventually.js';
-import { startRedisServer, type RedisServer } from './support/start-redis-server.js';
+import { useRedisServer } from './support/use-redis-server.js';
 
 const MODEL_KEY = 'openai:gpt-4.1-mini';
 const Fact = z.object({ fact: z.string() });
 
-let redis: RedisServer;
-
-beforeAll(async () => {
-  redis = await startRedisServer();
-});
-afterAll(async () => {
-  await redis?.close();
-});
-
-/** A Redis client per simulated process, closed when the test ends. */
-function connect(): Redis {
-  const client = new Redis(redisOptionsFromUrl(redis.url));
-  onTestFinished(() => client.disconnect());
-  return client;
-}
+const { connect } = useRedisServer();
 
 /** A unique key prefix per test, so budgets do not leak between tests. */
 let tests = 0;

@@ -1,27 +1,13 @@
-import { Redis } from 'ioredis';
-import { afterAll, beforeAll, expect, onTestFinished, test } from 'vitest';
+import { expect, onTestFinished, test } from 'vitest';
 import { z } from 'zod';
 import { createModel, createRuntime } from '../../src/index.js';
-import { createRedisStepJournal, JournalWriteError, redisOptionsFromUrl } from '../../src/distributed/index.js';
+import { createRedisStepJournal, JournalWriteError } from '../../src/distributed/index.js';
 import { startFakeProvider } from '../fake-provider/index.js';
-import { startRedisServer, type RedisServer } from './support/start-redis-server.js';
+import { useRedisServer } from './support/use-redis-server.js';
 
 const Fact = z.object({ fact: z.string() });
 
-let redis: RedisServer;
-
-beforeAll(async () => {
-  redis = await startRedisServer();
-});
-afterAll(async () => {
-  await redis?.close();
-});
-
-function connect(): Redis {
-  const client = new Redis(redisOptionsFromUrl(redis.url));
-  onTestFinished(() => client.disconnect());
-  return client;
-}
+const { connect } = useRedisServer();
 
 test('a run retried on another machine replays the steps its first attempt journaled', async () => {
   const server = await startFakeProvider();
