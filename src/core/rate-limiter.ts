@@ -140,6 +140,7 @@ interface LearningStep {
  * - a bare 429 with Retry-After: the rate it admitted before refusing (see `estimateRate`), cut on a
  *   429 and raised carefully after calm periods. Calls in flight when a 429 arrives may be refused too;
  *   only a call started after the last learning step can trigger the next, so each step costs one 429.
+ * A configured limit replaces the stated one, and others' usage that headers reveal still counts against it.
  * Waiters are served first come, first served.
  *
  * @example
@@ -203,7 +204,7 @@ export function createRateLimiter(
   function windowDelay(budget: Budget, cost: number, now: number): number {
     const limit = limitOf(budget);
     if (limit === undefined) return 0;
-    const foreign = budget.configured === undefined && now < budget.foreignUntil ? budget.foreign : 0;
+    const foreign = now < budget.foreignUntil ? budget.foreign : 0;
     const used = (budget.unit === 'requests' ? window.requests : window.tokens) + foreign;
     // a call larger than the whole budget still runs, alone in an empty window
     let excess = cost > limit ? used : used + cost - limit;
@@ -313,22 +314,21 @@ export function createRateLimiter(
         continue;
       }
       releaseAt = Math.max(releaseAt, now + reading.resetMs);
-      if (budget.configured !== undefined) {
-        // the configured figure stands, but a spent budget is a fact
-        if (reading.remaining === 0) pausedUntil = Math.max(pausedUntil, now + reading.resetMs);
-        continue;
-      }
-      let isWindowNews = false;
-      if (reading.remaining < reading.limit) {
-        // the budget is whole again at the reset, and the call was sent before: the window is no longer
-        const observed = Math.max(1, reading.resetMs + (now - call.start));
-        const previous = Math.min(budget.windowEstimate ?? Number.POSITIVE_INFINITY, windowMs);
-        if (observed < previous) {
-          budget.windowEstimate = observed;
-          isWindowNews = observed < 0.95 * previous; // worth remembering, not every millisecond
+      if (budget.configured === undefined) {
+        let isWindowNews = false;
+        if (reading.remaining < reading.limit) {
+          // the budget is whole again at the reset, and the call was sent before: the window is no longer
+          const observed = Math.max(1, reading.resetMs + (now - call.start));
+          const previous = Math.min(budget.windowEstimate ?? Number.POSITIVE_INFINITY, windowMs);
+          if (observed < previous) {
+            budget.windowEstimate = observed;
+            isWindowNews = observed < 0.95 * previous; // worth remembering, not every millisecond
+          }
         }
+        state(budget, reading.limit, 'headers', reading.header, now, isWindowNews);
       }
-      state(budget, reading.limit, 'headers', reading.header, now, isWindowNews);
+      // a configured figure stands over the stated one, but others' usage is a fact either way. A budget
+      // spent by our own paced calls is the steady state, not a reason to stop (0 remaining is normal then)
       const ownEnded = budget.unit === 'requests' ? window.endedRequests : window.endedTokens;
       // what the provider counts beyond our own ended calls is others' usage; our calls in flight are
       // counted in our window, so `remaining` minus them is what may start now

@@ -113,7 +113,7 @@ local function toleranceOf(budget, interval, windowMs)
 end
 
 local function foreignOf(budget)
-  if budget.configured == nil and now < budget.foreignUntil then return budget.foreign end
+  if now < budget.foreignUntil then return budget.foreign end
   return 0
 end
 
@@ -360,10 +360,7 @@ for _, unit in ipairs({'R', 'T'}) do
   else
     isAnyRead = true
     releaseAt = math.max(releaseAt, now + reading.resetMs)
-    if budget.configured ~= nil then
-      -- the configured figure stands, but a spent budget is a fact
-      if reading.remaining == 0 then pauseFor(reading.resetMs) end
-    else
+    if budget.configured == nil then
       if reading.remaining < reading.limit then
         -- the budget is whole again at the reset, and the call was sent before: the window is no longer
         local observed = math.max(1, reading.resetMs + (now - callStart))
@@ -372,13 +369,15 @@ for _, unit in ipairs({'R', 'T'}) do
       if budget.stated ~= reading.limit or budget.source ~= 'headers' then
         redis.call('HSET', KEYS[5], 'stated' .. unit, reading.limit, 'source' .. unit, 'headers', 'detail' .. unit, reading.name, 'learnedAt' .. unit, now)
       end
-      local ownEnded = redis.call('ZCARD', KEYS[2])
-      if unit == 'T' then
-        local ids = redis.call('ZRANGE', KEYS[2], 0, -1)
-        ownEnded = sum(tokensOf(ids))
-      end
-      redis.call('HSET', KEYS[4], 'foreign' .. unit, math.max(0, reading.limit - reading.remaining - ownEnded), 'foreignUntil' .. unit, now + reading.resetMs)
     end
+    -- a configured figure stands over the stated one, but others' usage is a fact either way; a budget
+    -- spent by our own paced calls is the steady state (0 remaining is normal then), not a reason to stop
+    local ownEnded = redis.call('ZCARD', KEYS[2])
+    if unit == 'T' then
+      local ids = redis.call('ZRANGE', KEYS[2], 0, -1)
+      ownEnded = sum(tokensOf(ids))
+    end
+    redis.call('HSET', KEYS[4], 'foreign' .. unit, math.max(0, reading.limit - reading.remaining - ownEnded), 'foreignUntil' .. unit, now + reading.resetMs)
   end
 end
 -- the budget is whole again at the reset: none of the ended calls counts there any longer

@@ -1,5 +1,6 @@
-import { expect, test } from 'vitest';
+import { expect, onTestFinished, test, vi } from 'vitest';
 import { createRateLimiter } from '../../src/index.js';
+import type { Lease } from '../../src/core/rate-limiter.js';
 
 test('a 429 halves the allowed concurrency and pauses for Retry-After', async () => {
   const limiter = createRateLimiter({ concurrency: 8 });
@@ -36,4 +37,28 @@ test('an aborted waiter leaves the queue and rejects with the reason', async () 
   const next = await limiter.acquire({ tokens: 1 });
   expect(limiter.inFlight).toBe(1);
   next.release();
+});
+
+test("a configured rpm keeps its pace when its own calls spend the provider's stated budget: 0 remaining is the steady state, not a stop", async () => {
+  vi.useFakeTimers({ now: 0 });
+  onTestFinished(() => vi.useRealTimers());
+  const limiter = createRateLimiter({ rpm: 3, windowMs: 3_000 });
+  const grantedAt: number[] = [];
+  // each call lasts 300 ms; the provider counts starts over a sliding 3 s window and says so in its headers
+  for (const remaining of [2, 1, 0, 0]) {
+    let lease: Lease | undefined;
+    void limiter.acquire({ tokens: 1 }).then((granted) => {
+      lease = granted;
+      grantedAt.push(Date.now());
+    });
+    for (let waited = 0; lease === undefined && waited < 10_000; waited += 10) await vi.advanceTimersByTimeAsync(10);
+    if (lease === undefined) throw new Error('the limiter held the call for 10 s');
+    await vi.advanceTimersByTimeAsync(300);
+    const resetMs = grantedAt.at(-1)! + 3_000 - Date.now();
+    lease.release({ tokens: 1, rateHeaders: { requests: { limit: 3, remaining, resetMs, header: 'x-ratelimit-limit-requests' } } });
+  }
+  // paced a third of the window apart (plus a 2 % margin), and the fourth call starts once the first has left
+  // the window (3 s after it ended), not when the whole budget is back (5.04 s)
+  expect(grantedAt[3]! - grantedAt[2]!).toBeLessThan(1_500);
+  expect(grantedAt[3]!).toBeLessThan(3_500);
 });
