@@ -83,7 +83,7 @@ const BURST_SHARE = 1 / 60;
 const RATE_DECREASE = 0.9;
 /** After a calm period with calls held back by the pace, a measured rate grows by this share of its last measurement. */
 const RATE_INCREASE = 0.05;
-/** A calm period: this many paced intervals without a 429 (and at least CALM_MIN_MS). */
+/** A calm period: this many paced intervals without a 429 (and at least CALM_MIN_MS), doubled by every probe that failed. */
 const CALM_CALLS = 5;
 const CALM_MIN_MS = 1_000;
 /** Admitted calls kept for measuring a rate when a 429 comes. */
@@ -127,6 +127,8 @@ interface LearningStep {
   epoch: number;
   admitsAgainAt: number;
   previous: Record<Unit, number | undefined>;
+  /** The rates that had held a calm period when the 429 came: a failed probe goes back to them. */
+  confirmed: Record<Unit, number | undefined>;
 }
 
 /**
@@ -167,6 +169,8 @@ export function createRateLimiter(
   /** Bumped by every learning step: a 429 of a call started in an older epoch was already learned from. */
   let epoch = 0;
   let step: LearningStep | undefined;
+  /** Probes above a confirmed rate that met a 429: each doubles the calm period before the next. */
+  let failedProbes = 0;
   let rateChangedAt = 0;
   /** A measured rate held a call back since it last changed: there is demand to probe a higher rate with. */
   let isPaceBound = false;
@@ -280,10 +284,11 @@ export function createRateLimiter(
     const call = window.add(waiter.tokens, now);
     const estimate = waiter.tokens;
     const callEpoch = epoch;
-    for (const budget of budgets) {
-      const interval = intervalOf(budget);
-      if (interval > 0) budget.due = Math.max(budget.due, now) + costOf(budget, waiter) * interval;
-    }
+    const charged = budgets.map((budget) => {
+      const pace = costOf(budget, waiter) * intervalOf(budget);
+      if (pace > 0) budget.due = Math.max(budget.due, now) + pace;
+      return pace;
+    });
     let isReleased = false;
     return {
       waitMs: now - waiter.queuedAt,
@@ -296,7 +301,12 @@ export function createRateLimiter(
         // (a measured token rate was measured in estimates, and stays in them)
         if (outcome.tokens !== undefined && isPacedByLimit(tokens)) tokens.due += (outcome.tokens - estimate) * intervalOf(tokens);
         if (outcome.rateHeaders) learnFromHeaders(outcome.rateHeaders, call, at);
-        if (outcome.rateLimited) learnFrom429(callEpoch, outcome, at);
+        if (outcome.rateLimited) {
+          // a refused call spent none of the provider's budget: its retry takes its place in the pace,
+          // after the Retry-After, instead of a whole interval later
+          budgets.forEach((budget, index) => (budget.due -= charged[index]!));
+          learnFrom429(callEpoch, outcome, at);
+        }
         else learnFromAdmitted(call, estimate, callEpoch, at);
         pump();
       },
@@ -354,7 +364,13 @@ export function createRateLimiter(
     epoch += 1;
     lastRateLimitAt = now;
     allowed = Math.max(1, Math.floor(allowed / 2));
-    step = { epoch: callEpoch, admitsAgainAt: now + waitMs, previous: { requests: requests.rate, tokens: tokens.rate } };
+    if (budgets.some((budget) => budget.rate !== undefined && budget.confirmedRate !== undefined && budget.rate > budget.confirmedRate)) failedProbes += 1;
+    step = {
+      epoch: callEpoch,
+      admitsAgainAt: now + waitMs,
+      previous: { requests: requests.rate, tokens: tokens.rate },
+      confirmed: { requests: requests.confirmedRate, tokens: tokens.confirmedRate },
+    };
     measure(now);
   }
 
@@ -378,7 +394,11 @@ export function createRateLimiter(
     for (const budget of budgets) {
       if (budget.configured !== undefined || measured[budget.unit] === 0) continue;
       const previous = step.previous[budget.unit];
-      const rate = previous === undefined ? measured[budget.unit] : Math.min(measured[budget.unit], previous * RATE_DECREASE);
+      const confirmed = step.confirmed[budget.unit];
+      // a probe above a rate that held a calm period failed: back to that rate (a measurement over paced
+      // calls reads our own pace, not the provider's limit); any other 429 cuts the rate
+      const isFailedProbe = previous !== undefined && confirmed !== undefined && previous > confirmed;
+      const rate = isFailedProbe ? confirmed : Math.min(measured[budget.unit], previous === undefined ? Number.POSITIVE_INFINITY : previous * RATE_DECREASE);
       if (rate === budget.rate) continue;
       budget.rate = rate;
       budget.baseRate = rate;
@@ -394,7 +414,7 @@ export function createRateLimiter(
   /** Additive increase: after a calm period in which the measured rate held calls back, probe a little higher. */
   function raiseIfCalm(now: number): void {
     if (requests.rate === undefined && tokens.rate === undefined) return;
-    const calmMs = Math.max(CALM_MIN_MS, requests.rate ? CALM_CALLS / requests.rate : 0);
+    const calmMs = Math.max(CALM_MIN_MS, requests.rate ? CALM_CALLS / requests.rate : 0) * 2 ** failedProbes;
     if (!isPaceBound || now - rateChangedAt < calmMs || now - lastRateLimitAt < calmMs) return;
     for (const budget of budgets) {
       if (budget.configured !== undefined || budget.rate === undefined) continue;

@@ -119,7 +119,7 @@ end
 
 -- sets the measured rates from the last step's epoch: a 429 never lets a rate rise
 local function measure(configured)
-  local step = redis.call('HMGET', KEYS[4], 'stepEpoch', 'stepAgainAt', 'stepPrevR', 'stepPrevT')
+  local step = redis.call('HMGET', KEYS[4], 'stepEpoch', 'stepAgainAt', 'stepPrevR', 'stepPrevT', 'stepConfR', 'stepConfT')
   local stepEpoch = tonumber(step[1])
   local againAt = tonumber(step[2])
   if stepEpoch == nil or againAt == nil then return end
@@ -141,10 +141,17 @@ local function measure(configured)
   -- nothing admitted at all: one call per Retry-After is all that is known to pass
   if best.R == 0 then best.R = 1 / math.max(1, againAt - now) end
   local previous = { R = tonumber(step[3]), T = tonumber(step[4]) }
+  local confirmed = { R = tonumber(step[5]), T = tonumber(step[6]) }
   for _, unit in ipairs({'R', 'T'}) do
     if configured[unit] == 0 and best[unit] > 0 then
       local rate = best[unit]
-      if previous[unit] ~= nil then rate = math.min(rate, previous[unit] * RATE_DECREASE) end
+      -- a probe above a rate that held a calm period failed: back to that rate (a measurement over paced
+      -- calls reads our own pace, not the provider's limit); any other 429 cuts the rate
+      if previous[unit] ~= nil and confirmed[unit] ~= nil and previous[unit] > confirmed[unit] then
+        rate = confirmed[unit]
+      elseif previous[unit] ~= nil then
+        rate = math.min(rate, previous[unit] * RATE_DECREASE)
+      end
       redis.call('HSET', KEYS[5], 'rate' .. unit, rate, 'base' .. unit, rate, 'confirmed' .. unit, rate, 'learnedAt' .. unit, now)
     end
   end
@@ -157,16 +164,18 @@ local function raiseIfCalm(configured)
   local rates = { R = tonumber(learned[1]), T = tonumber(learned[2]) }
   local bases = { R = tonumber(learned[3]), T = tonumber(learned[4]) }
   if rates.R == nil and rates.T == nil then return end
-  local state = redis.call('HMGET', KEYS[4], 'paceBound', 'rateChangedAt', 'lastLimitedAt')
+  local state = redis.call('HMGET', KEYS[4], 'paceBound', 'rateChangedAt', 'lastLimitedAt', 'failedProbes')
   local calmMs = CALM_MIN_MS
   if rates.R ~= nil and configured.R == 0 then calmMs = math.max(calmMs, CALM_CALLS / rates.R) end
+  -- each probe that met a 429 doubles the calm period before the next
+  calmMs = calmMs * 2 ^ (tonumber(state[4]) or 0)
   if state[1] ~= '1' or now - (tonumber(state[2]) or 0) < calmMs or now - (tonumber(state[3]) or 0) < calmMs then return end
   for _, unit in ipairs({'R', 'T'}) do
     if configured[unit] == 0 and rates[unit] ~= nil then
       redis.call('HSET', KEYS[5], 'confirmed' .. unit, rates[unit], 'rate' .. unit, rates[unit] + RATE_INCREASE * (bases[unit] or rates[unit]), 'learnedAt' .. unit, now)
     end
   end
-  redis.call('HDEL', KEYS[4], 'stepEpoch', 'stepAgainAt', 'stepPrevR', 'stepPrevT')
+  redis.call('HDEL', KEYS[4], 'stepEpoch', 'stepAgainAt', 'stepPrevR', 'stepPrevT', 'stepConfR', 'stepConfT')
   redis.call('HSET', KEYS[4], 'rateChangedAt', now, 'paceBound', 0)
 end
 `;
@@ -391,6 +400,13 @@ if isRateLimited then
   local waitMs = 1000
   if retryAfterMs >= 0 then waitMs = retryAfterMs end
   pauseFor(waitMs)
+  -- a refused call spent none of the provider's budget: its retry takes its place in the pace
+  for _, unit in ipairs({'R', 'T'}) do
+    local interval = intervalOf(budgets[unit], windowMs)
+    local cost = 1
+    if unit == 'T' then cost = estimate end
+    if interval > 0 then redis.call('HSET', KEYS[4], 'due' .. unit, budgets[unit].due - cost * interval) end
+  end
   if exhausted ~= '' then
     redis.call('HSET', KEYS[4], 'exhaustedUntil', exhaustedUntil, 'exhausted', exhausted)
     redis.call('HSET', KEYS[5], 'exhausted', exhausted, 'exhaustedAt', now)
@@ -405,9 +421,16 @@ if isRateLimited then
     -- a call started before the last learning step: that step already counted its 429
     if callEpoch == epoch then
       redis.call('HSET', KEYS[4], 'epoch', epoch + 1, 'lastLimitedAt', now, 'stepEpoch', callEpoch, 'stepAgainAt', now + waitMs)
-      redis.call('HDEL', KEYS[4], 'stepPrevR', 'stepPrevT')
-      if budgets.R.rate ~= nil then redis.call('HSET', KEYS[4], 'stepPrevR', budgets.R.rate) end
-      if budgets.T.rate ~= nil then redis.call('HSET', KEYS[4], 'stepPrevT', budgets.T.rate) end
+      redis.call('HDEL', KEYS[4], 'stepPrevR', 'stepPrevT', 'stepConfR', 'stepConfT')
+      local confirmed = redis.call('HMGET', KEYS[5], 'confirmedR', 'confirmedT')
+      local isProbe = false
+      for index, unit in ipairs({'R', 'T'}) do
+        local rate, held = budgets[unit].rate, tonumber(confirmed[index])
+        if rate ~= nil then redis.call('HSET', KEYS[4], 'stepPrev' .. unit, rate) end
+        if held ~= nil then redis.call('HSET', KEYS[4], 'stepConf' .. unit, held) end
+        if rate ~= nil and held ~= nil and rate > held then isProbe = true end
+      end
+      if isProbe then redis.call('HINCRBY', KEYS[4], 'failedProbes', 1) end
       if concurrency > 0 then
         local current = tonumber(redis.call('HGET', KEYS[4], 'allowed')) or concurrency
         allowed = math.max(1, math.floor(math.min(current, concurrency) / 2))
