@@ -2,7 +2,7 @@
  * `npm run bench`: every suite in sequence, each on fresh servers and engines, then one table per
  * measurement and a table of the targets. Benchmarks print ratios measured side by side in this
  * one run; they never fail on a timing. Progress goes to stderr, the tables to stdout.
- * `npm run bench -- limits` (or any suite names: engine, limits, streaming, journal, big-batch, local, distributed) runs only those.
+ * `npm run bench -- limits` (or any suite names: engine, no-limits, limits, streaming, journal, big-batch, local, distributed) runs only those.
  *
  * Environment: `BRAID_LOCAL_MODEL` (a GGUF path) enables the local-model suite.
  */
@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { runEngineBench } from './engine-bench.js';
 import { runLimitBench } from './limit-learning-bench.js';
 import { runLocalPrefixBench } from './local-prefix-bench.js';
+import { runNoLimitsBench } from './no-limits-bench.js';
 import { printTable, type BenchTable } from './print-table.js';
 import { runChildSuite } from './run-child-suite.js';
 import { runStreamingBench } from './streaming-bench.js';
@@ -29,6 +30,13 @@ async function main(): Promise<void> {
     const engine = await runEngineBench({ onProgress: progress });
     targets.push(...engine.targets);
     engine.tables.forEach(printTable);
+  }
+
+  if (isChosen('no-limits')) {
+    progress('suite: no limits, idle and beside a CPU-bound process (fake provider)');
+    const noLimits = await runNoLimitsBench({ onProgress: progress });
+    targets.push(...noLimits.targets);
+    noLimits.tables.forEach(printTable);
   }
 
   if (isChosen('limits')) {

@@ -12,6 +12,7 @@ import type { FakeProvider, FakeRule } from '../test/fake-provider/index.js';
 import { formatNumber, formatRatio, type BenchTable } from './print-table.js';
 import type { TargetCheck } from './target-check.js';
 import { withFakeProvider } from './with-fake-provider.js';
+import { median } from './median.js';
 
 export interface StreamingBenchOptions {
   /** The fake's latency per completion token. @default 10 */
@@ -263,11 +264,6 @@ async function measureStreamOverhead(calls: number, warmupCalls: number): Promis
     });
     return { raw: costOf(samples.raw), braid: costOf(samples.braid) };
   });
-}
-
-function median(values: readonly number[]): number {
-  const sorted = values.filter(Number.isFinite).sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
 }
 
 function medianOf(timings: readonly Timing[]): Timing {

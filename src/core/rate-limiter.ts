@@ -116,6 +116,8 @@ interface Budget {
   foreignUntil: number;
   /** Pacing (GCRA): when the next unit of budget is due. */
   due: number;
+  /** The same, had every call gone at `confirmedRate`: where a failed probe puts the pace back. */
+  confirmedDue: number;
   /** Where `stated` came from, and what named it. */
   statedSource: Exclude<LimitSource, '429 rate'> | undefined;
   detail: string | undefined;
@@ -184,10 +186,10 @@ export function createRateLimiter(
   const windowOf = (budget: Budget): number => (budget.configured === undefined ? Math.min(windowMs, budget.windowEstimate ?? windowMs) : windowMs);
 
   /** Milliseconds per unit of budget when spent evenly; 0 when nothing is known. */
-  function intervalOf(budget: Budget): number {
+  function intervalOf(budget: Budget, rate = budget.rate): number {
     const limit = limitOf(budget);
     const byLimit = limit === undefined ? 0 : windowOf(budget) / limit;
-    const byRate = budget.configured === undefined && budget.rate ? (1 / budget.rate) * (1 + MEASURED_PACE_MARGIN) : 0;
+    const byRate = budget.configured === undefined && rate ? (1 / rate) * (1 + MEASURED_PACE_MARGIN) : 0;
     return Math.max(byLimit * (1 + PACE_MARGIN), byRate);
   }
 
@@ -286,8 +288,10 @@ export function createRateLimiter(
     const callEpoch = epoch;
     const charged = budgets.map((budget) => {
       const pace = costOf(budget, waiter) * intervalOf(budget);
+      const held = costOf(budget, waiter) * intervalOf(budget, budget.confirmedRate ?? budget.rate);
       if (pace > 0) budget.due = Math.max(budget.due, now) + pace;
-      return pace;
+      if (held > 0) budget.confirmedDue = Math.max(budget.confirmedDue, now) + held;
+      return { pace, held };
     });
     let isReleased = false;
     return {
@@ -304,7 +308,10 @@ export function createRateLimiter(
         if (outcome.rateLimited) {
           // a refused call spent none of the provider's budget: its retry takes its place in the pace,
           // after the Retry-After, instead of a whole interval later
-          budgets.forEach((budget, index) => (budget.due -= charged[index]!));
+          budgets.forEach((budget, index) => {
+            budget.due -= charged[index]!.pace;
+            budget.confirmedDue -= charged[index]!.held;
+          });
           learnFrom429(callEpoch, outcome, at);
         }
         else learnFromAdmitted(call, estimate, callEpoch, at);
@@ -399,6 +406,9 @@ export function createRateLimiter(
       // calls reads our own pace, not the provider's limit); any other 429 cuts the rate
       const isFailedProbe = previous !== undefined && confirmed !== undefined && previous > confirmed;
       const rate = isFailedProbe ? confirmed : Math.min(measured[budget.unit], previous === undefined ? Number.POSITIVE_INFINITY : previous * RATE_DECREASE);
+      // the calls sent during the probe went closer together than the rate that held: the pace goes on
+      // as if they had not, or the provider's window, still holding them, refuses the next call too
+      if (isFailedProbe) budget.due = Math.max(budget.due, budget.confirmedDue);
       if (rate === budget.rate) continue;
       budget.rate = rate;
       budget.baseRate = rate;
@@ -498,6 +508,7 @@ function createBudget(unit: Unit, configured: number | undefined, remembered: Le
     foreign: 0,
     foreignUntil: 0,
     due: 0,
+    confirmedDue: 0,
     statedSource: remembered?.perWindow === undefined || remembered.source === '429 rate' ? undefined : remembered.source,
     detail: remembered?.detail,
     learnedAt: remembered ? Date.parse(remembered.learnedAt) || Date.now() : 0,

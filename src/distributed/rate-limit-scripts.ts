@@ -7,8 +7,9 @@ import { defineRedisScript } from './redis-script.js';
 //                            its window moved on: it counts until then + window
 //   KEYS[3] tokens     HASH  lease id -> tokens (the estimate while in flight, the real usage after)
 //   KEYS[4] state      HASH  pausedUntil, allowed (adaptive concurrency), lastLimitedAt, lastGrowthAt,
-//                            due<U> (pacing), foreign<U> + foreignUntil<U> (others' usage the headers
-//                            showed), epoch + step* (the last learning step), rateChangedAt, paceBound,
+//                            due<U> (pacing), confirmedDue<U> (the pace at the rate that held),
+//                            foreign<U> + foreignUntil<U> (others' usage the headers showed), epoch +
+//                            step* (the last learning step), rateChangedAt, paceBound, failedProbes,
 //                            exhausted + exhaustedUntil (a spent daily quota)
 //   KEYS[5] learned    HASH  what is learned, kept for weeks so the next run starts at it:
 //                            stated<U>, source<U>, detail<U>, window<U>, rate<U>, base<U>, confirmed<U>,
@@ -77,11 +78,14 @@ end
 
 -- what is known about one budget: the configured figure overrides everything learned
 local function readBudget(unit, configured)
-  local learned = redis.call('HMGET', KEYS[5], 'stated' .. unit, 'window' .. unit, 'rate' .. unit, 'source' .. unit)
-  local state = redis.call('HMGET', KEYS[4], 'due' .. unit, 'foreign' .. unit, 'foreignUntil' .. unit)
+  local learned = redis.call('HMGET', KEYS[5], 'stated' .. unit, 'window' .. unit, 'rate' .. unit, 'source' .. unit, 'confirmed' .. unit)
+  local state = redis.call('HMGET', KEYS[4], 'due' .. unit, 'foreign' .. unit, 'foreignUntil' .. unit, 'confirmedDue' .. unit)
   local budget = {
     unit = unit, stated = tonumber(learned[1]), window = tonumber(learned[2]), rate = tonumber(learned[3]), source = learned[4],
+    confirmed = tonumber(learned[5]),
     due = tonumber(state[1]) or 0, foreign = tonumber(state[2]) or 0, foreignUntil = tonumber(state[3]) or 0,
+    -- the pace had every call gone at the confirmed rate: where a failed probe puts it back
+    confirmedDue = tonumber(state[4]) or 0,
   }
   if configured > 0 then budget.configured = configured end
   return budget
@@ -102,6 +106,12 @@ local function intervalOf(budget, windowMs)
   local byRate = 0
   if budget.configured == nil and budget.rate ~= nil and budget.rate > 0 then byRate = 1 / budget.rate * (1 + MEASURED_PACE_MARGIN) end
   return math.max(byLimit, byRate)
+end
+
+-- the interval at the rate that held a calm period (the measured rate itself while none has)
+local function heldIntervalOf(budget, windowMs)
+  local held = { unit = budget.unit, configured = budget.configured, stated = budget.stated, window = budget.window, rate = budget.confirmed or budget.rate }
+  return intervalOf(held, windowMs)
 end
 
 -- a sixtieth of a stated budget may go at once; nothing of a measured rate
@@ -149,6 +159,10 @@ local function measure(configured)
       -- calls reads our own pace, not the provider's limit); any other 429 cuts the rate
       if previous[unit] ~= nil and confirmed[unit] ~= nil and previous[unit] > confirmed[unit] then
         rate = confirmed[unit]
+        -- the calls sent during the probe went closer together than the rate that held: the pace goes on
+        -- as if they had not, or the provider's window, still holding them, refuses the next call too
+        local pace = redis.call('HMGET', KEYS[4], 'due' .. unit, 'confirmedDue' .. unit)
+        redis.call('HSET', KEYS[4], 'due' .. unit, math.max(tonumber(pace[1]) or 0, tonumber(pace[2]) or 0))
       elseif previous[unit] ~= nil then
         rate = math.min(rate, previous[unit] * RATE_DECREASE)
       end
@@ -291,6 +305,7 @@ for _, budget in ipairs({requests, tokenBudget}) do
     local cost = 1
     if budget.unit == 'T' then cost = tokens end
     redis.call('HSET', KEYS[4], 'due' .. budget.unit, math.max(budget.due, now) + cost * interval)
+    redis.call('HSET', KEYS[4], 'confirmedDue' .. budget.unit, math.max(budget.confirmedDue, now) + cost * heldIntervalOf(budget, windowMs))
   end
 end
 redis.call('ZADD', KEYS[1], now + leaseTtlMs, leaseId)
@@ -405,7 +420,10 @@ if isRateLimited then
     local interval = intervalOf(budgets[unit], windowMs)
     local cost = 1
     if unit == 'T' then cost = estimate end
-    if interval > 0 then redis.call('HSET', KEYS[4], 'due' .. unit, budgets[unit].due - cost * interval) end
+    if interval > 0 then
+      redis.call('HSET', KEYS[4], 'due' .. unit, budgets[unit].due - cost * interval)
+      redis.call('HSET', KEYS[4], 'confirmedDue' .. unit, budgets[unit].confirmedDue - cost * heldIntervalOf(budgets[unit], windowMs))
+    end
   end
   if exhausted ~= '' then
     redis.call('HSET', KEYS[4], 'exhaustedUntil', exhaustedUntil, 'exhausted', exhausted)

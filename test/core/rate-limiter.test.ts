@@ -93,9 +93,16 @@ test('a probe above the measured rate that meets a 429 goes back to the rate tha
   await vi.advanceTimersByTimeAsync(300);
   const refusedAt = Date.now();
   lease.release({ rateLimited: true, retryAfterMs: 20 });
-  await grantedOnFakeClock(queued);
-  expect(Date.now() - refusedAt).toBeLessThan(500); // the retry took the refused call's place in the pace
+  const retry = await grantedOnFakeClock(queued);
+  const retriedAt = Date.now();
+  expect(retriedAt - refusedAt).toBeLessThan(500); // the retry took the refused call's place in the pace
   expect(learnedPerSecond.at(-1)).toBeCloseTo(measured, 2); // back to the rate that held, not cut below it
+  // and the pace goes on at that rate from the calls the provider still counts
+  queued = limiter.acquire({ tokens: 1 });
+  await vi.advanceTimersByTimeAsync(300);
+  retry.release({ tokens: 1 });
+  await grantedOnFakeClock(queued);
+  expect(Date.now() - retriedAt).toBeGreaterThanOrEqual(1_000);
 });
 
 /** Advances the fake clock until the limiter grants the call (at most 10 s of it). */
