@@ -183,7 +183,18 @@ async function attempt<Schema extends z.ZodType | undefined>(
   after: AttemptReason | undefined,
   onFirstToken: () => void,
 ): Promise<AttemptOutcome<Schema>> {
-  const timeout = AbortSignal.timeout(call.timeoutMs);
+  // one controller per attempt, its timer and its listener on the run's signal both removed when it
+  // ends: AbortSignal.timeout and AbortSignal.any would keep every attempt (and the request it holds)
+  // alive until its deadline passed, which a batch of thousands of fast calls cannot afford
+  const attemptController = new AbortController();
+  let isTimedOut = false;
+  const timer = setTimeout(() => {
+    isTimedOut = true;
+    attemptController.abort(new StepTimeoutError(call.timeoutMs));
+  }, call.timeoutMs);
+  const onRunAbort = () => attemptController.abort(call.signal.reason);
+  call.signal.addEventListener('abort', onRunAbort, { once: true });
+  if (call.signal.aborted) onRunAbort();
   const send = call.send ?? generateOnWire;
   try {
     const answer = await send({
@@ -193,7 +204,7 @@ async function attempt<Schema extends z.ZodType | undefined>(
       schema: call.schema,
       maxOutputTokens: call.maxOutputTokens,
       temperature: call.temperature,
-      abortSignal: AbortSignal.any([call.signal, timeout]),
+      abortSignal: attemptController.signal,
       after,
       onFirstToken,
     });
@@ -202,9 +213,11 @@ async function attempt<Schema extends z.ZodType | undefined>(
     if (NoObjectGeneratedError.isInstance(error)) {
       return { kind: 'invalid', rawOutput: error.text ?? '', problem: describeInvalidOutput(error), usage: readUsage(error.usage), error };
     }
-    const isTimeout = timeout.aborted && !call.signal.aborted;
-    const failed = isTimeout ? new StepTimeoutError(call.timeoutMs) : error;
+    const failed = isTimedOut && !call.signal.aborted ? new StepTimeoutError(call.timeoutMs) : error;
     return { kind: 'failed', failure: classifyFailure(failed), message: errorMessage(failed), error: failed };
+  } finally {
+    clearTimeout(timer);
+    call.signal.removeEventListener('abort', onRunAbort);
   }
 }
 
