@@ -1,4 +1,3 @@
-import pLimit from 'p-limit';
 import { cancellationError, RunCancelledError, RunWaitingError } from './errors.js';
 import type { Run } from './run.js';
 
@@ -36,31 +35,36 @@ export async function parallel<Item, Result>(
   body: (item: Item, run: Run, index: number) => Promise<Result>,
   { concurrency = Number.POSITIVE_INFINITY, failFast = false, signal, name = 'item', label }: ParallelItemOptions<Item> = {},
 ): Promise<Settled<Result>[]> {
-  const limit = pLimit(concurrency);
+  if (!(concurrency >= 1)) throw new TypeError(`parallel: concurrency must be 1 or more, got ${concurrency}`);
   // a signal of its own only when something besides the run can stop the items
   const stop = failFast ? new AbortController() : undefined;
   const extra = [signal, stop?.signal].filter((candidate) => candidate !== undefined);
   const itemSignal = extra.length === 0 ? undefined : extra.length === 1 ? extra[0] : AbortSignal.any(extra);
-  const settled = await Promise.all(
-    items.map((item, index) =>
-      limit(async (): Promise<Settled<Result>> => {
-        // a cancelled run, or a failed fail-fast one, starts nothing new
-        if (run.signal.aborted) return { ok: false, error: cancellationError(run.signal) };
-        if (signal?.aborted) return { ok: false, error: cancellationError(signal) };
-        if (stop?.signal.aborted) {
-          return { ok: false, error: new RunCancelledError('not started: an earlier item failed (failFast)', { cause: stop.signal.reason }) };
-        }
-        try {
-          const value = await run.group(`${name}[${index}]`, (itemRun) => body(item, itemRun, index), { signal: itemSignal, label: label?.(item, index) });
-          return { ok: true, value };
-        } catch (error) {
-          // a waiting item is not a failure: fail-fast siblings go on
-          if (!(error instanceof RunWaitingError)) stop?.abort(error);
-          return { ok: false, error }; // one bad item must not sink the rest
-        }
-      }),
-    ),
-  );
+  const runItem = async (item: Item, index: number): Promise<Settled<Result>> => {
+    // a cancelled run, or a failed fail-fast one, starts nothing new
+    if (run.signal.aborted) return { ok: false, error: cancellationError(run.signal) };
+    if (signal?.aborted) return { ok: false, error: cancellationError(signal) };
+    if (stop?.signal.aborted) {
+      return { ok: false, error: new RunCancelledError('not started: an earlier item failed (failFast)', { cause: stop.signal.reason }) };
+    }
+    try {
+      const value = await run.group(`${name}[${index}]`, (itemRun) => body(item, itemRun, index), { signal: itemSignal, label: label?.(item, index) });
+      return { ok: true, value };
+    } catch (error) {
+      // a waiting item is not a failure: fail-fast siblings go on
+      if (!(error instanceof RunWaitingError)) stop?.abort(error);
+      return { ok: false, error }; // one bad item must not sink the rest
+    }
+  };
+  // `concurrency` workers take the next item as each finishes: a batch of 100,000 items queues no
+  // promise or closure per item, only its result slot
+  const settled = new Array<Settled<Result>>(items.length);
+  let next = 0;
+  const work = async (): Promise<void> => {
+    for (let index = next++; index < items.length; index = next++) settled[index] = await runItem(items[index]!, index);
+  };
+  const workers = Math.min(items.length, Math.max(1, concurrency));
+  await Promise.all(Array.from({ length: workers }, work));
   const waiting = settled.flatMap((result) => (!result.ok && result.error instanceof RunWaitingError ? [result.error] : []));
   if (waiting.length > 0) throw RunWaitingError.merge(waiting);
   return settled;
