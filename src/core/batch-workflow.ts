@@ -45,6 +45,11 @@ export interface BatchRunOptions<Progress extends BatchRunProgress = BatchRunPro
   onProgress?: (progress: Progress) => void;
   /** Each item's outcome as soon as it settles (in any order), so a caller can stream results instead of holding them. */
   onResult?: (index: number, result: Settled<unknown>) => void;
+  /**
+   * `false`: values are handed to `onResult` only, and the results returned carry none (`value` is
+   * undefined), so a batch of 100,000 items holds no answer it has already handed on. @default true
+   */
+  keepResults?: boolean;
 }
 
 /**

@@ -23,7 +23,7 @@ export function createLocalRunner(run: Run, { concurrency = 16 }: LocalRunnerOpt
     async run<Input, Output>(
       workflow: BatchWorkflow<Input, Output>,
       items: readonly Input[],
-      { signal, onProgress, onResult }: BatchRunOptions = {},
+      { signal, onProgress, onResult, keepResults = true }: BatchRunOptions = {},
     ): Promise<Settled<Output>[]> {
       // the same check a distributed runner makes before it enqueues: a bad item fails the batch at once
       items.forEach((item, index) => {
@@ -38,7 +38,7 @@ export function createLocalRunner(run: Run, { concurrency = 16 }: LocalRunnerOpt
           if (!parsed.success) throw new InvalidWorkflowOutputError(workflow.name, { cause: parsed.error });
           progress.completed += 1;
           onResult?.(index, { ok: true, value: parsed.data });
-          return parsed.data;
+          return keepResults ? parsed.data : (undefined as Output);
         } catch (error) {
           // a waiting item has not settled: it goes on when the run is resumed
           if (!(error instanceof RunWaitingError)) {

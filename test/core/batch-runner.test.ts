@@ -68,3 +68,21 @@ test('an output the output schema rejects fails its item with InvalidWorkflowOut
 test('a workflow name must be plain enough for a job name', () => {
   expect(() => defineBatchWorkflow({ name: 'has space', input: z.string(), output: z.string(), run: async (_braid, text) => text })).toThrow(/workflow name/);
 });
+
+test('onResult hands each outcome on as it settles; with keepResults: false the results returned hold no value', async () => {
+  const { braid } = await startBraid([REFUSED]);
+  const handed = new Map<number, boolean>();
+
+  const results = await createLocalRunner(braid, { concurrency: 2 }).run(metalFactsWorkflow, METALS, {
+    onResult: (index, result) => handed.set(index, result.ok && (result.value as { metal: string }).metal === METALS[index]!.metal),
+    keepResults: false,
+  });
+
+  expect([...handed.entries()].sort(([a], [b]) => a - b)).toEqual([
+    [0, true],
+    [1, false],
+    [2, true],
+  ]);
+  expect(results.map((result) => result.ok)).toEqual([true, false, true]);
+  expect(results.filter((result) => result.ok).map((result) => result.value)).toEqual([undefined, undefined]);
+});

@@ -102,7 +102,8 @@ async function runRoute(query: string | undefined, flags: RouteFlags): Promise<n
     await createLocalRunner(braid, { concurrency: BATCH_CONCURRENCY }).run(
       routeQueryWorkflow,
       queries.map((line) => ({ query: line, config })),
-      { onResult: (index, result) => printer.onResult(index, result as Settled<RouteQueryOutput>) },
+      // each answer is printed as it comes and not kept: memory stays flat however long the batch
+      { onResult: (index, result) => printer.onResult(index, result as Settled<RouteQueryOutput>), keepResults: false },
     );
     const code = printer.finish({ summary: braid.summary(), json: flags.json === true, isInteractive });
     // the queries that finished are written above; a cancelled run still ends as cancelled
