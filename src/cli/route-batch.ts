@@ -53,7 +53,8 @@ export function createRoutedBatchPrinter(queries: readonly string[]): RoutedBatc
       }
     },
     finish({ summary, json, isInteractive }) {
-      for (; next < queries.length; next += 1) print(next, waiting.get(next) ?? { ok: false, error: new Error('not run') });
+      const notRun: Settled<RouteQueryOutput> = { ok: false, error: new Error('not run') };
+      for (; next < queries.length; next += 1) print(next, waiting.get(next) ?? notRun);
       if (json) process.stderr.write(`${JSON.stringify({ summary: summaryJson(summary) })}\n`);
       else if (isInteractive || process.stderr.isTTY) process.stderr.write(`braid: ${describeFinished(summary)}\n`);
       return failed > 0 ? EXIT.failed : EXIT.ok;

@@ -40,12 +40,17 @@ export async function parallel<Item, Result>(
   const stop = failFast ? new AbortController() : undefined;
   const extra = [signal, stop?.signal].filter((candidate) => candidate !== undefined);
   const itemSignal = extra.length === 0 ? undefined : extra.length === 1 ? extra[0] : AbortSignal.any(extra);
+  // the items a stop leaves unstarted share one error: building 100,000 of them (a stack each) would
+  // hold up a cancelled batch for seconds
+  let runCancelled: Settled<Result> | undefined;
+  let signalCancelled: Settled<Result> | undefined;
+  let failedFast: Settled<Result> | undefined;
   const runItem = async (item: Item, index: number): Promise<Settled<Result>> => {
     // a cancelled run, or a failed fail-fast one, starts nothing new
-    if (run.signal.aborted) return { ok: false, error: cancellationError(run.signal) };
-    if (signal?.aborted) return { ok: false, error: cancellationError(signal) };
+    if (run.signal.aborted) return (runCancelled ??= { ok: false, error: cancellationError(run.signal) });
+    if (signal?.aborted) return (signalCancelled ??= { ok: false, error: cancellationError(signal) });
     if (stop?.signal.aborted) {
-      return { ok: false, error: new RunCancelledError('not started: an earlier item failed (failFast)', { cause: stop.signal.reason }) };
+      return (failedFast ??= { ok: false, error: new RunCancelledError('not started: an earlier item failed (failFast)', { cause: stop.signal.reason }) });
     }
     try {
       const value = await run.group(`${name}[${index}]`, (itemRun) => body(item, itemRun, index), { signal: itemSignal, label: label?.(item, index) });
