@@ -313,8 +313,9 @@ export function createRateLimiter(
             budget.confirmedDue -= charged[index]!.held;
           });
           learnFrom429(callEpoch, outcome, at);
+        } else {
+          learnFromAdmitted(call, estimate, callEpoch, at);
         }
-        else learnFromAdmitted(call, estimate, callEpoch, at);
         pump();
       },
     };
