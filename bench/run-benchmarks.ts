@@ -53,41 +53,32 @@ async function main(): Promise<void> {
     streaming.tables.forEach(printTable);
   }
 
-  if (isChosen('journal')) await runJournalSuite(progress);
-  if (isChosen('big-batch')) await runBigBatchSuite(progress);
+  if (isChosen('journal')) await runChildTable(progress, { file: 'journal-overhead.ts', title: 'Journal overhead', timeoutMs: 180_000 });
+  if (isChosen('big-batch')) {
+    const title = 'Big batch — braid route --batch of 100,000 lines on a fast fake provider: wall, peak memory, Ctrl-C';
+    await runChildTable(progress, { file: 'big-batch-bench.ts', title, timeoutMs: 1_200_000 });
+  }
   if (isChosen('local')) await runLocalSuite(progress, targets);
-  if (isChosen('distributed')) await runDistributedSuite(progress);
+  if (isChosen('distributed')) {
+    const title = 'Distributed — 200 FAQ jobs on 1, 2, 4 worker processes (needs redis-server)';
+    await runChildTable(progress, { file: 'distributed-bench.ts', title, timeoutMs: 600_000 });
+  }
 
   printTable(targetsTable(targets));
   process.stdout.write(`total bench time: ${((performance.now() - startedAt) / 1000).toFixed(1)} s\n`);
 }
 
-async function runJournalSuite(progress: (line: string) => void): Promise<void> {
-  progress('suite: journal overhead');
-  const journalFile = fileURLToPath(new URL('journal-overhead.ts', import.meta.url));
-  const journal = await runChildSuite(journalFile, { timeoutMs: 180_000 });
-  const journalTable: BenchTable = {
-    title: 'Journal overhead (bench/journal-overhead.ts, run as a child process)',
-    columns: ['output'],
-    rows:
-      journal.status === 'missing'
-        ? [['skipped: bench/journal-overhead.ts does not exist yet']]
-        : [...journal.lines.map((line) => [line]), ...(journal.status === 'failed' ? [[`FAILED: ${journal.reason}`]] : [])],
-  };
-  printTable(journalTable);
-}
-
-async function runBigBatchSuite(progress: (line: string) => void): Promise<void> {
-  progress('suite: big batch (braid route --batch of 100,000 lines, as a child process)');
-  const bigBatchFile = fileURLToPath(new URL('big-batch-bench.ts', import.meta.url));
-  const bigBatch = await runChildSuite(bigBatchFile, { timeoutMs: 1_200_000 });
+/** A suite that runs as a child process of its own (see runChildSuite): its lines, as one table. */
+async function runChildTable(progress: (line: string) => void, { file, title, timeoutMs }: { file: string; title: string; timeoutMs: number }): Promise<void> {
+  progress(`suite: ${title}`);
+  const result = await runChildSuite(fileURLToPath(new URL(file, import.meta.url)), { timeoutMs });
   printTable({
-    title: 'Big batch — braid route --batch on a fast fake provider: wall, peak memory, Ctrl-C (bench/big-batch-bench.ts)',
+    title: `${title} (bench/${file}, run as a child process)`,
     columns: ['output'],
     rows:
-      bigBatch.status === 'missing'
-        ? [['skipped: bench/big-batch-bench.ts is missing']]
-        : [...bigBatch.lines.map((line) => [line]), ...(bigBatch.status === 'failed' ? [[`FAILED: ${bigBatch.reason}`]] : [])],
+      result.status === 'missing'
+        ? [[`skipped: bench/${file} is missing`]]
+        : [...result.lines.map((line) => [line]), ...(result.status === 'failed' ? [[`FAILED: ${result.reason}`]] : [])],
   });
 }
 
@@ -102,20 +93,6 @@ async function runLocalSuite(progress: (line: string) => void, targets: TargetCh
     targets.push(...local.targets);
     local.tables.forEach(printTable);
   }
-}
-
-async function runDistributedSuite(progress: (line: string) => void): Promise<void> {
-  progress('suite: distributed workers on Redis');
-  const distributedFile = fileURLToPath(new URL('distributed-bench.ts', import.meta.url));
-  const distributed = await runChildSuite(distributedFile, { timeoutMs: 600_000 });
-  printTable({
-    title: 'Distributed — 200 FAQ jobs on 1, 2, 4 worker processes (bench/distributed-bench.ts, needs redis-server)',
-    columns: ['output'],
-    rows:
-      distributed.status === 'missing'
-        ? [['skipped: bench/distributed-bench.ts is missing']]
-        : [...distributed.lines.map((line) => [line]), ...(distributed.status === 'failed' ? [[`FAILED: ${distributed.reason}`]] : [])],
-  });
 }
 
 main().catch((error: unknown) => {
