@@ -58,8 +58,12 @@ export function createRunTally(runId: string, startedAt = Number.POSITIVE_INFINI
   let start = startedAt;
   let end = 0;
   let firstJournalError: string | undefined;
+  // the critical path is the costly part (O(n log n) in the calls): worked out once per change, as the
+  // end of a big batch asks for the summary several times (the printer, the run's end, the store)
+  let criticalPathMs: number | undefined;
   return {
     add(span) {
+      criticalPathMs = undefined;
       start = Math.min(start, span.start);
       end = Math.max(end, span.end);
       if (span.kind === 'step') {
@@ -95,7 +99,7 @@ export function createRunTally(runId: string, startedAt = Number.POSITIVE_INFINI
       return {
         ...totals,
         wallMs: Number.isFinite(start) ? Math.max(0, wallEnd - start) : 0,
-        criticalPathMs: findCriticalPath(calls).ms,
+        criticalPathMs: (criticalPathMs ??= findCriticalPath(calls).ms),
         evaluatedInputTokens: totals.inputTokens - totals.cachedInputTokens,
         // calls overlap, so this is per call stream: what one request sees, not the machine's total
         outputTokensPerSecond: wireMs > 0 ? Math.round((totals.outputTokens / wireMs) * 1000 * 10) / 10 : 0,
