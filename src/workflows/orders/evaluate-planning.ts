@@ -6,7 +6,7 @@ import type { Scorer } from '../../core/score-trial.js';
 import type { EvalResult } from '../../core/summarize-eval.js';
 import { parseJsonLines, type NumberedLine } from '../parse-json-lines.js';
 import { precisionRecall, type PrecisionRecall } from '../precision-recall.js';
-import { BillingInquiryTask, ProductReturnTask, StatusUpdateTask, type OrderQueryType } from './order-tasks.js';
+import { BillingInquiryTask, idOfTask, ProductReturnTask, StatusUpdateTask, type OrderQueryType } from './order-tasks.js';
 import { planOrderTasks } from './plan-order-tasks.js';
 
 /** null: the message gives none, so the planner should leave it empty rather than guess. */
@@ -114,7 +114,7 @@ function comparePlan(expected: readonly ExpectedTask[], predicted: readonly Reco
   const wrongIds: string[] = [];
   for (const { expected: task, predicted: found } of pairs) {
     const field = ID_FIELDS[task.query_type];
-    if (idKey(found[field]) !== idKey(expectedId(task))) wrongIds.push(`${task.query_type}: ${field} ${quote(found[field])}, expected ${quote(expectedId(task))}`);
+    if (idKey(found[field]) !== idKey(idOfTask(task))) wrongIds.push(`${task.query_type}: ${field} ${quote(found[field])}, expected ${quote(idOfTask(task))}`);
   }
   const problems = [...wrongIds, ...missing.map((task) => `missing ${describeTask(task)}`), ...extra.map((task) => `extra ${describeTask(task)}`)];
   return { pairs, missing, extra, correctIds: pairs.length - wrongIds.length, wrongIds, problems };
@@ -256,21 +256,11 @@ function matchTasks(
     pairs.push({ expected: task, predicted: predicted[index]! });
     return true;
   };
-  const unmatched = expected.filter((task) => !claim(task, (candidate) => idKey(candidate[ID_FIELDS[task.query_type]]) === idKey(expectedId(task))));
+  const unmatched = expected.filter((task) => !claim(task, (candidate) => idKey(candidate[ID_FIELDS[task.query_type]]) === idKey(idOfTask(task))));
   const missing = unmatched.filter((task) => !claim(task, () => true));
   return { pairs, missing, extra: [...unused].map((index) => predicted[index]!) };
 }
 
-function expectedId(task: ExpectedTask): string | null {
-  switch (task.query_type) {
-    case 'Billing Inquiry':
-      return task.invoice_number;
-    case 'Product Return':
-      return task.product_name;
-    case 'Status Update':
-      return task.order_id;
-  }
-}
 
 /** Ids compare ignoring case and spaces, as the order store looks them up ("superwidget5000" is "SuperWidget 5000"). */
 function idKey(value: unknown): string | null {

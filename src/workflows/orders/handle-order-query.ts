@@ -4,7 +4,7 @@ import type { Run, StepOptions } from '../../core/run.js';
 import { checkReply, type ReplyFacts, type ReplyProblems } from './check-reply.js';
 import { createCheckedReplyStream, type CheckedReplyStream } from './checked-reply-stream.js';
 import { Customer, productNameKey, type OrderStore } from './order-store.js';
-import { TASK_FIELD_NAMES, type OrderTask } from './order-tasks.js';
+import { idOfTask, TASK_FIELD_NAMES, type OrderTask } from './order-tasks.js';
 import { ApprovalDecision, awaitingApprovalResult, describeApprovalRequest, rejectedResult, type ApprovalRule } from './order-approval.js';
 import { OrderApprovalPendingError } from './order-approval-pending-error.js';
 import { reviewOrderTask, ReviewedTask, runOrderTask, WorkerResult, type WorkerScope } from './order-workers.js';
@@ -339,15 +339,7 @@ function mustName(result: OrderOutcome): string | undefined {
     return result.data.order.id;
   }
   if (result.status === 'needs_info' || result.status === 'duplicate' || result.status === 'failed') return undefined;
-  const task = result.task as OrderTask;
-  switch (task.query_type) {
-    case 'Billing Inquiry':
-      return task.invoice_number;
-    case 'Product Return':
-      return task.product_name;
-    case 'Status Update':
-      return task.order_id;
-  }
+  return idOfTask(result.task as OrderTask) ?? undefined;
 }
 
 function collectCents(value: unknown, into: number[]): void {

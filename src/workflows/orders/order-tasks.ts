@@ -70,6 +70,29 @@ export type OrderTask = z.infer<typeof OrderTask>;
 /** The names of the task kinds: `'Billing Inquiry' | 'Product Return' | 'Status Update'`. */
 export type OrderQueryType = OrderTask['query_type'];
 
+/** A task, or a label of one, of any kind: what `idOfTask` reads. */
+type TaskNamingRecord =
+  | { query_type: 'Billing Inquiry'; invoice_number: string | null }
+  | { query_type: 'Product Return'; product_name: string | null }
+  | { query_type: 'Status Update'; order_id: string | null };
+
+/**
+ * The record a task is about: its invoice number, product name or order id.
+ *
+ * @example
+ * idOfTask({ query_type: 'Status Update', order_id: 'A-12345' }); // 'A-12345'
+ */
+export function idOfTask(task: TaskNamingRecord): string | null {
+  switch (task.query_type) {
+    case 'Billing Inquiry':
+      return task.invoice_number;
+    case 'Product Return':
+      return task.product_name;
+    case 'Status Update':
+      return task.order_id;
+  }
+}
+
 /**
  * Everything the customer's message asks for, one task per request.
  *
