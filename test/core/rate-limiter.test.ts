@@ -3,25 +3,33 @@ import { createRateLimiter } from '../../src/index.js';
 import type { Lease } from '../../src/core/rate-limiter.js';
 
 test('a 429 halves the allowed concurrency and pauses for Retry-After', async () => {
+  // on a fake clock: a loaded machine must not shift the times the assertions read
+  vi.useFakeTimers({ now: 0 });
+  onTestFinished(() => {
+    vi.useRealTimers();
+  });
   const limiter = createRateLimiter({ concurrency: 8 });
   const lease = await limiter.acquire({ tokens: 1 });
-  const before = Date.now();
   lease.release({ rateLimited: true, retryAfterMs: 150 });
   expect(limiter.currentConcurrency).toBe(4);
-  const next = await limiter.acquire({ tokens: 1 });
-  expect(Date.now() - before).toBeGreaterThanOrEqual(145);
-  expect(next.waitMs).toBeGreaterThanOrEqual(140);
+  const next = await grantedOnFakeClock(limiter.acquire({ tokens: 1 }));
+  expect(Date.now()).toBeGreaterThanOrEqual(150);
+  expect(next.waitMs).toBeGreaterThanOrEqual(150);
   next.release();
 });
 
 test('a TPM budget holds a call until enough tokens leave the window, and real usage replaces the estimate', async () => {
+  vi.useFakeTimers({ now: 0 });
+  onTestFinished(() => {
+    vi.useRealTimers();
+  });
   const limiter = createRateLimiter({ tpm: 100, windowMs: 200 });
-  const first = await limiter.acquire({ tokens: 90 });
+  const first = await grantedOnFakeClock(limiter.acquire({ tokens: 90 }));
   first.release({ tokens: 20 }); // the estimate was high: 80 tokens come back at once
-  const second = await limiter.acquire({ tokens: 70 });
+  const second = await grantedOnFakeClock(limiter.acquire({ tokens: 70 }));
   expect(second.waitMs).toBeLessThan(100);
   second.release({ tokens: 70 });
-  const third = await limiter.acquire({ tokens: 50 });
+  const third = await grantedOnFakeClock(limiter.acquire({ tokens: 50 }));
   expect(third.waitMs).toBeGreaterThan(100);
   third.release();
 });
