@@ -36,10 +36,17 @@ export function createRoutedBatchPrinter(queries: readonly string[]): RoutedBatc
   const waiting = new Map<number, Settled<RouteQueryOutput>>();
   let next = 0;
   let failed = 0;
+  // the queries a cancellation left unstarted share one error: its text is made once, not once a line
+  // (redacting it 800,000 times took 0.6 s of a cancelled batch's exit)
+  let lastError: { error: unknown; text: string } | undefined;
+  const errorText = (error: unknown): string => {
+    if (lastError === undefined || lastError.error !== error) lastError = { error, text: redactSecrets(error instanceof Error ? error.message : String(error)) };
+    return lastError.text;
+  };
   const print = (index: number, result: Settled<RouteQueryOutput>): void => {
     const line = result.ok
       ? { query: queries[index], intent: result.value.intent, response: result.value.response, ...(result.value.fellBack ? { fellBack: true } : {}) }
-      : { query: queries[index], error: redactSecrets(result.error instanceof Error ? result.error.message : String(result.error)) };
+      : { query: queries[index], error: errorText(result.error) };
     if (!result.ok) failed += 1;
     process.stdout.write(`${toTerminalJson(line)}\n`);
   };

@@ -39,10 +39,24 @@ export function findCriticalPath(spans: readonly Span[]): CriticalPath {
   return timingPath(spans);
 }
 
+/**
+ * The critical path's length within one finished scope of a run that has made calls, from that
+ * scope's steps and attempts: what `findCriticalPath` over the whole run finds for the scope, so the
+ * scope can be folded into one step of that weight (`createCriticalPathTally`). Steps weigh their
+ * attempts' time on the wire even when the scope holds none (a replayed scope weighs nothing), as
+ * they do in a run that has made calls. `undefined` when a step has no position: such a run is
+ * measured by timing alone, over all of it.
+ */
+export function scopeCriticalPathMs(spans: readonly Span[]): number | undefined {
+  const steps = spans.filter((span) => span.kind === 'step' && isFinished(span));
+  if (!steps.every((step) => step.key !== undefined && isPositionKey(step.key))) return undefined;
+  return steps.length === 0 ? 0 : structuralPath(steps, spans, true).ms;
+}
+
 // ---- from the structure ----------------------------------------------------------------------
 
 /** `/name#0/item[3]#0/…`: what the engine writes. A step given its own journal key has no place in the tree. */
-function isPositionKey(key: string): boolean {
+export function isPositionKey(key: string): boolean {
   return /^(\/[^/]+)+$/.test(key);
 }
 
@@ -69,7 +83,8 @@ interface Stretch {
 
 type ChainPiece = { step: Span } | { pieces: ChainPiece[] };
 
-function structuralPath(steps: readonly Span[], spans: readonly Span[]): CriticalPath {
+/** `weighOnWire` says whether steps weigh their attempts' time on the wire; by default, when any attempt is in `spans`. */
+function structuralPath(steps: readonly Span[], spans: readonly Span[], weighOnWire?: boolean): CriticalPath {
   const { root, kept } = buildPositionTree(steps);
   let hasAttempts = false;
   for (const span of spans) {
@@ -80,7 +95,8 @@ function structuralPath(steps: readonly Span[], spans: readonly Span[]): Critica
     call.ms += span.end - span.start;
     call.attempts.push(span);
   }
-  const costOf = (step: Span): number => (hasAttempts ? (kept.get(step.id)?.ms ?? 0) : step.end - step.start);
+  const isOnWire = weighOnWire ?? hasAttempts;
+  const costOf = (step: Span): number => (isOnWire ? (kept.get(step.id)?.ms ?? 0) : step.end - step.start);
 
   // children before parents, without recursion: a malformed key thousands of segments deep must not overflow the stack
   const order: PositionNode[] = [root];
@@ -318,7 +334,7 @@ function readyAt(span: Span): number {
 }
 
 /** A span still open (end 0) or with a clock that went backwards has no duration to count. */
-function isFinished(span: Span): boolean {
+export function isFinished(span: Span): boolean {
   return span.end >= span.start && span.end > 0;
 }
 

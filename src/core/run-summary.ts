@@ -1,4 +1,4 @@
-import { findCriticalPath } from './critical-path.js';
+import { createCriticalPathTally, type CriticalPathTallyOptions } from './critical-path-tally.js';
 import type { Span } from './span.js';
 
 /** What a run cost and how it went, computed from its spans. */
@@ -47,23 +47,19 @@ export interface RunTally {
 }
 
 /**
- * Tallies spans as they end. It keeps each call's timing (for the critical path) and none of its
- * text, so a batch of 100,000 items can be summarized without holding 100,000 prompts in memory.
+ * Tallies spans as they end, keeping none of their text and, with `foldAbove`, not every call's
+ * timing either, so a batch of 100,000 items is summarized in memory that does not grow with it.
  */
-export function createRunTally(runId: string, startedAt = Number.POSITIVE_INFINITY): RunTally {
+export function createRunTally(runId: string, startedAt = Number.POSITIVE_INFINITY, criticalPathOptions?: CriticalPathTallyOptions): RunTally {
   const totals = emptySummary(runId);
-  // the critical path needs each finished call's and step's times and positions, nothing else
-  const calls: Span[] = [];
+  const criticalPath = createCriticalPathTally(criticalPathOptions);
   let wireMs = 0;
   let start = startedAt;
   let end = 0;
   let firstJournalError: string | undefined;
-  // the critical path is the costly part (O(n log n) in the calls): worked out once per change, as the
-  // end of a big batch asks for the summary several times (the printer, the run's end, the store)
-  let criticalPathMs: number | undefined;
   return {
     add(span) {
-      criticalPathMs = undefined;
+      criticalPath.add(span);
       start = Math.min(start, span.start);
       end = Math.max(end, span.end);
       if (span.kind === 'step') {
@@ -73,9 +69,6 @@ export function createRunTally(runId: string, startedAt = Number.POSITIVE_INFINI
         if (span.replayed === 'cache') totals.cacheHits += 1;
         if (span.replayed === 'journal') totals.replayedSteps += 1;
         if (span.rerun === 'changed') totals.rerunSteps += 1;
-        // the critical path follows the steps' positions where they are known
-        const { id, runId: spanRunId, kind, name, key, status } = span;
-        calls.push({ id, runId: spanRunId, kind, name, key, status, start: span.start, end: span.end });
       }
       if (span.kind === 'effect') totals.effects += 1;
       if (span.journalError !== undefined) {
@@ -90,8 +83,6 @@ export function createRunTally(runId: string, startedAt = Number.POSITIVE_INFINI
         totals.cachedInputTokens += span.cachedInputTokens ?? 0;
         totals.costUsd += span.costUsd ?? 0;
         if (span.status === 'ok') wireMs += span.end - span.start;
-        const { id, parentId, runId: spanRunId, kind, name, status, waitMs, backoffMs } = span;
-        calls.push({ id, parentId, runId: spanRunId, kind, name, status, start: span.start, end: span.end, waitMs, backoffMs });
       }
     },
     summary(now) {
@@ -99,7 +90,7 @@ export function createRunTally(runId: string, startedAt = Number.POSITIVE_INFINI
       return {
         ...totals,
         wallMs: Number.isFinite(start) ? Math.max(0, wallEnd - start) : 0,
-        criticalPathMs: (criticalPathMs ??= findCriticalPath(calls).ms),
+        criticalPathMs: criticalPath.ms(),
         evaluatedInputTokens: totals.inputTokens - totals.cachedInputTokens,
         // calls overlap, so this is per call stream: what one request sees, not the machine's total
         outputTokensPerSecond: wireMs > 0 ? Math.round((totals.outputTokens / wireMs) * 1000 * 10) / 10 : 0,

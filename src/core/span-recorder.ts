@@ -28,7 +28,8 @@ export function createSpanRecorder({ runId, traceFile, onSpan, retain }: SpanRec
   const traceWriter = traceFile ? createTraceFileWriter(traceFile) : undefined;
   const otel = createOtelBridge();
   const spans: Span[] = [];
-  const tally = createRunTally(runId, Date.now());
+  // spans reach the tally as they end, so it may fold finished scopes: a big batch's summary in bounded memory
+  const tally = createRunTally(runId, Date.now(), { foldAbove: 10_000 });
   return {
     open(fields) {
       const span: Span = { id: spanIdOf(runId, fields), runId, start: Date.now(), end: 0, status: 'ok', ...fields };

@@ -1,34 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { findCriticalPath, type Span } from '../../src/index.js';
-
-const RUN: Span = { id: 'run', runId: 'r', kind: 'run', name: 'run', start: 0, end: 10_000, status: 'ok' };
-
-/** A step with one attempt per `[start, end]` pair; the step spans them all. */
-function stepWithAttempts(id: string, ...windows: [number, number, Partial<Span>?][]): Span[] {
-  const step: Span = {
-    id,
-    parentId: 'run',
-    runId: 'r',
-    kind: 'step',
-    name: id,
-    start: windows[0]![0],
-    end: windows.at(-1)![1],
-    status: 'ok',
-    attempts: windows.length,
-  };
-  const attempts = windows.map(([start, end, extra], index): Span => ({
-    id: `${id}.${index + 1}`,
-    parentId: id,
-    runId: 'r',
-    kind: 'attempt',
-    name: id,
-    start,
-    end,
-    status: 'ok',
-    ...extra,
-  }));
-  return [step, ...attempts];
-}
+import { RUN, randomKeyedTrace, seededRandom, stepWithAttempts } from './fixtures/random-trace.js';
 
 describe('findCriticalPath', () => {
   test('a sequential chain is the sum of its calls, steps listed before their attempts', () => {
@@ -241,49 +213,6 @@ describe('findCriticalPath from the recorded structure', () => {
 });
 
 /**
- * A random run shaped like the engine's: scopes that run their children in sequence, `parallel`
- * blocks whose items overlap, steps with one or two attempts, and ms-granular times.
- */
-function randomKeyedTrace(seed: number, targetSteps: number): Span[] {
-  const next = seededRandom(seed);
-  const spans: Span[] = [RUN];
-  let made = 0;
-  // returns the end time of the scope
-  const scope = (path: string, start: number, depth: number): number => {
-    let clock = start;
-    const children = 1 + Math.floor(next() * 4);
-    for (let child = 0; child < children && made < targetSteps; child += 1) {
-      const roll = next();
-      if (roll < 0.5 || depth > 4) {
-        const first = clock + 1 + Math.floor(next() * 300);
-        const windows: [number, number][] = [[clock, first]];
-        if (next() < 0.2) windows.push([first + 20, first + 30 + Math.floor(next() * 200)]);
-        const key = `${path}/s${child}#0`;
-        const [step, ...attempts] = stepWithAttempts(key, ...windows);
-        spans.push({ ...step!, key }, ...attempts);
-        made += 1;
-        clock = windows.at(-1)![1];
-      } else if (roll < 0.8) {
-        const items = 2 + Math.floor(next() * 6);
-        let end = clock;
-        for (let item = 0; item < items; item += 1) {
-          // items start together or soon after one another: some overlap, as a parallel with a cap does
-          const itemStart = clock + Math.floor(next() * 3) * 40;
-          end = Math.max(end, scope(`${path}/item[${item}]#${child}`, itemStart, depth + 1));
-        }
-        clock = end;
-      } else {
-        clock = scope(`${path}/g${child}#0`, clock, depth + 1);
-      }
-    }
-    return clock;
-  };
-  let clock = 0;
-  for (let top = 0; made < targetSteps; top += 1) clock = scope(`/top${top}#0`, clock, 0);
-  return spans;
-}
-
-/**
  * The longest path over steps, with an edge from step X to step Y when, in the scope where their
  * positions part, X's branch ended before Y's began and the two are not items of one parallel
  * block that overlapped. Quadratic: a check on the fast version, not a copy of it.
@@ -345,14 +274,6 @@ function shuffled<T>(items: readonly T[], seed: number): T[] {
     [copy[index], copy[other]] = [copy[other]!, copy[index]!];
   }
   return copy;
-}
-
-function seededRandom(seed: number): () => number {
-  let state = seed;
-  return () => {
-    state = (state * 1_103_515_245 + 12_345) % 2_147_483_648;
-    return state / 2_147_483_648;
-  };
 }
 
 /** Seeded so a failure reproduces. */
