@@ -43,25 +43,35 @@ export function createRoutedBatchPrinter(queries: readonly string[]): RoutedBatc
     if (lastError === undefined || lastError.error !== error) lastError = { error, text: redactSecrets(error instanceof Error ? error.message : String(error)) };
     return lastError.text;
   };
-  const print = (index: number, result: Settled<RouteQueryOutput>): void => {
+  const lineOf = (index: number, result: Settled<RouteQueryOutput>): string => {
     const line = result.ok
       ? { query: queries[index], intent: result.value.intent, response: result.value.response, ...(result.value.fellBack ? { fellBack: true } : {}) }
       : { query: queries[index], error: errorText(result.error) };
     if (!result.ok) failed += 1;
-    process.stdout.write(`${toTerminalJson(line)}\n`);
+    return `${toTerminalJson(line)}\n`;
   };
   return {
     onResult(index, result) {
       waiting.set(index, result);
       for (let ready = waiting.get(next); ready; ready = waiting.get(next)) {
         waiting.delete(next);
-        print(next, ready);
+        process.stdout.write(lineOf(next, ready));
         next += 1;
       }
     },
     finish({ summary, json, isInteractive }) {
       const notRun: Settled<RouteQueryOutput> = { ok: false, error: new Error('not run') };
-      for (; next < queries.length; next += 1) print(next, waiting.get(next) ?? notRun);
+      // what is left goes out a thousand lines per write: a write per line made a cancelled batch of
+      // 1,000,000 lines queue a buffer per line and take seconds to exit
+      let block: string[] = [];
+      for (; next < queries.length; next += 1) {
+        block.push(lineOf(next, waiting.get(next) ?? notRun));
+        if (block.length === 1_000) {
+          process.stdout.write(block.join(''));
+          block = [];
+        }
+      }
+      if (block.length > 0) process.stdout.write(block.join(''));
       if (json) process.stderr.write(`${JSON.stringify({ summary: summaryJson(summary) })}\n`);
       else if (isInteractive || process.stderr.isTTY) process.stderr.write(`braid: ${describeFinished(summary)}\n`);
       return failed > 0 ? EXIT.failed : EXIT.ok;
