@@ -6,7 +6,7 @@ import type { Scorer } from '../../core/score-trial.js';
 import type { EvalResult } from '../../core/summarize-eval.js';
 import { parseJsonLines, type NumberedLine } from '../parse-json-lines.js';
 import { precisionRecall, type PrecisionRecall } from '../precision-recall.js';
-import { BillingInquiryTask, idOfTask, ProductReturnTask, StatusUpdateTask, type OrderQueryType } from './order-tasks.js';
+import { BillingInquiryTask, idOfTask, ProductReturnTask, StatusUpdateTask, TASK_ID_FIELDS, type OrderQueryType } from './order-tasks.js';
 import { planOrderTasks } from './plan-order-tasks.js';
 
 /** null: the message gives none, so the planner should leave it empty rather than guess. */
@@ -31,14 +31,7 @@ export const LabelledMessage = z.object({
 });
 export type LabelledMessage = z.infer<typeof LabelledMessage>;
 
-/** The field that identifies the record each task type acts on. */
-export const ID_FIELDS = {
-  'Billing Inquiry': 'invoice_number',
-  'Product Return': 'product_name',
-  'Status Update': 'order_id',
-} as const satisfies Record<OrderQueryType, string>;
-
-const QUERY_TYPES = Object.keys(ID_FIELDS) as OrderQueryType[];
+const QUERY_TYPES = Object.keys(TASK_ID_FIELDS) as OrderQueryType[];
 
 /** Task extraction counted over tasks: a predicted task is matched when an expected one of its type pairs with it. */
 export interface TaskScore extends PrecisionRecall {
@@ -113,7 +106,7 @@ function comparePlan(expected: readonly ExpectedTask[], predicted: readonly Reco
   const { pairs, missing, extra } = matchTasks(expected, predicted);
   const wrongIds: string[] = [];
   for (const { expected: task, predicted: found } of pairs) {
-    const field = ID_FIELDS[task.query_type];
+    const field = TASK_ID_FIELDS[task.query_type];
     if (idKey(found[field]) !== idKey(idOfTask(task))) wrongIds.push(`${task.query_type}: ${field} ${quote(found[field])}, expected ${quote(idOfTask(task))}`);
   }
   const problems = [...wrongIds, ...missing.map((task) => `missing ${describeTask(task)}`), ...extra.map((task) => `extra ${describeTask(task)}`)];
@@ -256,11 +249,10 @@ function matchTasks(
     pairs.push({ expected: task, predicted: predicted[index]! });
     return true;
   };
-  const unmatched = expected.filter((task) => !claim(task, (candidate) => idKey(candidate[ID_FIELDS[task.query_type]]) === idKey(idOfTask(task))));
+  const unmatched = expected.filter((task) => !claim(task, (candidate) => idKey(candidate[TASK_ID_FIELDS[task.query_type]]) === idKey(idOfTask(task))));
   const missing = unmatched.filter((task) => !claim(task, () => true));
   return { pairs, missing, extra: [...unused].map((index) => predicted[index]!) };
 }
-
 
 /** Ids compare ignoring case and spaces, as the order store looks them up ("superwidget5000" is "SuperWidget 5000"). */
 function idKey(value: unknown): string | null {
@@ -268,13 +260,13 @@ function idKey(value: unknown): string | null {
 }
 
 function isQueryType(value: unknown): value is OrderQueryType {
-  return typeof value === 'string' && value in ID_FIELDS;
+  return typeof value === 'string' && value in TASK_ID_FIELDS;
 }
 
 function describeTask(task: Record<string, unknown>): string {
   const type = task.query_type;
   if (!isQueryType(type)) return JSON.stringify(task);
-  const field = ID_FIELDS[type];
+  const field = TASK_ID_FIELDS[type];
   return `${type} (${field} ${quote(task[field])})`;
 }
 

@@ -70,6 +70,13 @@ export type OrderTask = z.infer<typeof OrderTask>;
 /** The names of the task kinds: `'Billing Inquiry' | 'Product Return' | 'Status Update'`. */
 export type OrderQueryType = OrderTask['query_type'];
 
+/** The field that names the record each kind of task acts on, checked against the kind's schema. */
+export const TASK_ID_FIELDS = {
+  'Billing Inquiry': 'invoice_number',
+  'Product Return': 'product_name',
+  'Status Update': 'order_id',
+} as const satisfies { [Type in OrderQueryType]: keyof Extract<OrderTask, { query_type: Type }> };
+
 /** A task, or a label of one, of any kind: what `idOfTask` reads. */
 type TaskNamingRecord =
   | { query_type: 'Billing Inquiry'; invoice_number: string | null }
@@ -83,14 +90,8 @@ type TaskNamingRecord =
  * idOfTask({ query_type: 'Status Update', order_id: 'A-12345' }); // 'A-12345'
  */
 export function idOfTask(task: TaskNamingRecord): string | null {
-  switch (task.query_type) {
-    case 'Billing Inquiry':
-      return task.invoice_number;
-    case 'Product Return':
-      return task.product_name;
-    case 'Status Update':
-      return task.order_id;
-  }
+  // every kind has the field TASK_ID_FIELDS names for it (the map is checked against the schemas)
+  return (task as Record<string, string | null>)[TASK_ID_FIELDS[task.query_type]] ?? null;
 }
 
 /**
